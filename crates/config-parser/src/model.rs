@@ -1,0 +1,143 @@
+//! The parsed form of the AWS config and credentials files: profiles,
+//! `sso-session` and `services` sections, each section and property with the
+//! place it came from. Values borrow from the input (`Cow::Borrowed`) where
+//! they can; [`ProfileSet::into_owned`] gives the `'static` form.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Which of the two files a section or property came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    /// `~/.aws/config` (`AWS_CONFIG_FILE`).
+    Config,
+    /// `~/.aws/credentials` (`AWS_SHARED_CREDENTIALS_FILE`).
+    Credentials,
+}
+
+impl FileKind {
+    /// The short name used in diagnostics when no path is known.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Config => "config",
+            FileKind::Credentials => "credentials",
+        }
+    }
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A place in one of the files: 1-based line and column (column in chars).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    pub file: FileKind,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl fmt::Display for Location {
+    /// `config:12:1`; front ends that know the path print it instead.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// One `key = value` line (with its continuation lines or sub-properties).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Property<'a> {
+    /// The value as the cross-SDK tests define it: continuation lines joined
+    /// with `\n`; for a sub-property block, the raw text (`"\nname = value"`).
+    pub value: Cow<'a, str>,
+    /// Where the key starts.
+    pub location: Location,
+    /// The parsed `name = value` lines of a sub-property block (`s3 =`
+    /// followed by indented lines); empty for an ordinary value.
+    pub sub_properties: BTreeMap<Cow<'a, str>, Property<'a>>,
+}
+
+impl<'a> Property<'a> {
+    pub fn into_owned(self) -> Property<'static> {
+        Property {
+            value: Cow::Owned(self.value.into_owned()),
+            location: self.location,
+            sub_properties: owned_map(self.sub_properties),
+        }
+    }
+}
+
+/// A `[default]`, `[profile NAME]`, `[sso-session NAME]` or `[services NAME]`
+/// section (or `[NAME]` in the credentials file), after merging.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Section<'a> {
+    pub name: Cow<'a, str>,
+    /// Where the first header of this section was seen (config file first).
+    pub location: Location,
+    pub properties: BTreeMap<Cow<'a, str>, Property<'a>>,
+}
+
+impl<'a> Section<'a> {
+    /// The property `key`, if set.
+    pub fn get(&self, key: &str) -> Option<&Property<'a>> {
+        self.properties.get(key)
+    }
+
+    /// The value of `key`, if set.
+    pub fn value(&self, key: &str) -> Option<&str> {
+        self.properties.get(key).map(|p| p.value.as_ref())
+    }
+
+    pub fn into_owned(self) -> Section<'static> {
+        Section {
+            name: Cow::Owned(self.name.into_owned()),
+            location: self.location,
+            properties: owned_map(self.properties),
+        }
+    }
+}
+
+/// Every section of both files, merged as the cross-SDK tests define it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProfileSet<'a> {
+    pub profiles: BTreeMap<Cow<'a, str>, Section<'a>>,
+    pub sso_sessions: BTreeMap<Cow<'a, str>, Section<'a>>,
+    pub services: BTreeMap<Cow<'a, str>, Section<'a>>,
+}
+
+impl<'a> ProfileSet<'a> {
+    pub fn profile(&self, name: &str) -> Option<&Section<'a>> {
+        self.profiles.get(name)
+    }
+
+    pub fn sso_session(&self, name: &str) -> Option<&Section<'a>> {
+        self.sso_sessions.get(name)
+    }
+
+    pub fn services(&self, name: &str) -> Option<&Section<'a>> {
+        self.services.get(name)
+    }
+
+    pub fn into_owned(self) -> ProfileSet<'static> {
+        ProfileSet {
+            profiles: owned_sections(self.profiles),
+            sso_sessions: owned_sections(self.sso_sessions),
+            services: owned_sections(self.services),
+        }
+    }
+}
+
+fn owned_map(map: BTreeMap<Cow<'_, str>, Property<'_>>) -> BTreeMap<Cow<'static, str>, Property<'static>> {
+    map.into_iter()
+        .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
+        .collect()
+}
+
+fn owned_sections(map: BTreeMap<Cow<'_, str>, Section<'_>>) -> BTreeMap<Cow<'static, str>, Section<'static>> {
+    map.into_iter()
+        .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
+        .collect()
+}

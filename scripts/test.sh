@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace: installs what is missing, checks format
+# and lints, starts the local peers on 127.0.0.1, runs the tests, builds and
+# runs the fuzz targets for a short while, and stops the peers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Nothing in a test may reach instance metadata or a real AWS endpoint.
+export AWS_EC2_METADATA_DISABLED=true
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE \
+  AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE AWS_ENDPOINT_URL \
+  AWS_ENDPOINT_URL_STS AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI || true
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+
+say() { printf '\n==> %s\n' "$*" >&2; }
+
+say "setting up tools"
+scripts/setup.sh
+
+say "cargo fmt --check"
+cargo fmt --all --check
+(cd fuzz && cargo fmt --all --check)
+
+say "cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
+say "building for wasm32-unknown-unknown"
+cargo build -p rolectl-wasm --target wasm32-unknown-unknown
+
+say "starting peers"
+trap 'scripts/peers.sh stop' EXIT
+eval "$(scripts/peers.sh start)"
+export ROLECTL_PYTHON="$PWD/.venv/bin/python"
+export PATH="$PWD/.venv/bin:$PATH"
+
+say "cargo test"
+cargo test --workspace --all-targets
+cargo test --workspace --doc
+
+say "fuzzing each target for ${FUZZ_SECONDS}s"
+for target in $(cd fuzz && cargo +nightly fuzz list); do
+  (cd fuzz && cargo +nightly fuzz build "$target")
+  (cd fuzz && cargo +nightly fuzz run "$target" -- -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048) \
+    > "fuzz/last-$target.log" 2>&1 || { tail -40 "fuzz/last-$target.log"; echo "fuzz target $target crashed" >&2; exit 1; }
+  tail -1 "fuzz/last-$target.log"
+done
+
+say "all tests passed"
