@@ -11,7 +11,7 @@ req=tests/peers/requirements.txt
 stamp=.venv/.requirements.sha256
 want=$(sha256sum "$req" | cut -d' ' -f1)
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  say "creating .venv with $(tr '\n' ' ' < "$req" | sed 's/#[^=]*peers\. //')"
+  say "creating .venv from $req"
   rm -rf .venv
   python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check -r "$req"
