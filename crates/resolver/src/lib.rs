@@ -3,7 +3,19 @@
 //! caller for every STS call, MFA code, file, cache entry and clock reading.
 
 pub mod cache;
+pub mod conformance;
+mod endpoint;
+mod error;
+mod input;
+mod plan;
 mod pyjson;
 
 pub use cache::{CacheEntry, CacheEntryError, CacheKeyError, CacheKeyParams};
+pub use endpoint::{region, sts_endpoint};
+pub use error::{ResolveError, SsoProblem};
+pub use input::{Options, SelectedProfile, Snapshot};
+pub use plan::{
+    plan, Base, ContainerAuth, ContainerRequest, ImdsRequest, NamedSource, Origin, Plan, Reason,
+    RoleStep, StaticCredentials, WebIdentity,
+};
 pub use pyjson::dumps_sorted as python_json_dumps_sorted;

@@ -1,0 +1,146 @@
+//! Everything that can stop a resolution, each a case the user can act on.
+//! Texts name the profile and the `file:line:column` the setting came from.
+
+use rolectl_config_parser::Location;
+
+/// Why no credentials could be produced.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    #[error("The config profile ({profile}) could not be found")]
+    ProfileNotFound { profile: String },
+
+    #[error("The profile \"{profile}\" ({location}) sets role_arn but neither source_profile nor credential_source; set one of them to say which credentials assume the role.")]
+    RoleWithoutSource { profile: String, location: Location },
+
+    #[error("The profile \"{profile}\" ({location}) contains both source_profile and credential_source; keep only one of them.")]
+    BothSourceProfileAndCredentialSource { profile: String, location: Location },
+
+    #[error("The credential_source \"{value}\" in profile \"{profile}\" ({location}) is not valid; valid values are Environment, Ec2InstanceMetadata and EcsContainer.")]
+    UnknownCredentialSource {
+        profile: String,
+        value: String,
+        location: Location,
+    },
+
+    #[error("The source_profile \"{source_profile}\" referenced in the profile \"{profile}\" ({location}) does not exist.")]
+    SourceProfileNotFound {
+        profile: String,
+        source_profile: String,
+        location: Location,
+    },
+
+    #[error("The source profile \"{source_profile}\" (referenced in the profile \"{profile}\" at {location}) must have credentials.")]
+    SourceProfileWithoutCredentials {
+        profile: String,
+        source_profile: String,
+        location: Location,
+    },
+
+    #[error("The profiles form a loop through source_profile: {} ({location}).", .chain.join(" -> "))]
+    Cycle {
+        chain: Vec<String>,
+        location: Location,
+    },
+
+    #[error(
+        "Partial credentials found in profile \"{profile}\" ({location}), missing: {missing}."
+    )]
+    PartialCredentials {
+        profile: String,
+        missing: &'static str,
+        location: Location,
+    },
+
+    #[error("Partial credentials found in the environment, missing: {missing}.")]
+    PartialEnvironmentCredentials { missing: &'static str },
+
+    #[error("The {where_} is configured to assume a role with web identity ({token_file}) but has no role ARN; set role_arn in the profile or AWS_ROLE_ARN in the environment.")]
+    WebIdentityWithoutRoleArn { where_: String, token_file: String },
+
+    #[error("The duration_seconds \"{value}\" in profile \"{profile}\" ({location}) is not a whole number of seconds from 900 to 43200.")]
+    InvalidDurationSeconds {
+        profile: String,
+        value: String,
+        location: Location,
+    },
+
+    #[error("The MFA code for {serial} (profile \"{profile}\") must be exactly 6 digits.")]
+    InvalidMfaCode { serial: String, profile: String },
+
+    #[error("No MFA code could be read for {serial} (profile \"{profile}\"): {message}")]
+    MfaUnavailable {
+        serial: String,
+        profile: String,
+        message: String,
+    },
+
+    #[error("No credentials found in credential_source {source_name} referenced in profile \"{profile}\" ({location}){}", .detail.as_ref().map(|d| format!(": {d}")).unwrap_or_else(|| ".".to_owned()))]
+    CredentialSourceEmpty {
+        profile: String,
+        source_name: &'static str,
+        location: Location,
+        detail: Option<String>,
+    },
+
+    #[error(
+        "Unable to locate credentials. You can configure credentials by running \"aws configure\"."
+    )]
+    NoCredentials,
+
+    #[error("The profile \"{profile}\" ({location}) uses AWS IAM Identity Center (SSO), which rolectl does not support yet; run `aws sso login` and use the AWS CLI for this profile.")]
+    SsoNotSupported { profile: String, location: Location },
+
+    #[error("The profile \"{profile}\" ({location}) is configured to use SSO but {problem}.")]
+    InvalidSsoConfig {
+        profile: String,
+        location: Location,
+        problem: SsoProblem,
+    },
+
+    #[error("The container credentials URL {url} is not allowed: use https, a loopback address, or the ECS/EKS link-local addresses.")]
+    ContainerHostNotAllowed { url: String },
+
+    #[error("Error when retrieving credentials from the container endpoint {url}: {message}")]
+    Container { url: String, message: String },
+
+    #[error("Error when retrieving credentials from custom-process (profile \"{profile}\", {location}): {message}")]
+    Process {
+        profile: String,
+        location: Location,
+        message: String,
+    },
+
+    #[error("Could not read {path} ({purpose}): {message}")]
+    ReadFile {
+        path: String,
+        purpose: &'static str,
+        message: String,
+    },
+
+    /// An STS error, worded as the AWS CLI words it
+    /// (`An error occurred (Code) when calling the AssumeRole operation: ...`).
+    #[error("{message}")]
+    Sts {
+        operation: &'static str,
+        profile: Option<String>,
+        message: String,
+    },
+
+    #[error("The session policy is not valid JSON: {message}.")]
+    InvalidPolicy { message: String },
+}
+
+/// What is wrong with an SSO profile.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SsoProblem {
+    #[error("sso_role_name is set without sso_account_id")]
+    MissingAccountId,
+    #[error("sso_account_id is set without sso_role_name")]
+    MissingRoleName,
+    #[error("the sso-session \"{0}\" it names does not exist")]
+    SessionNotFound(String),
+    #[error("it sets {0}, which belongs in its [sso-session] section")]
+    SettingOutsideSession(&'static str),
+    #[error("it is missing {0}")]
+    Missing(&'static str),
+}

@@ -1,0 +1,748 @@
+//! The AWS CLI's rules for choosing credentials, walked without any I/O:
+//! the result is the chain (a base source, then each role to assume) with
+//! the profile and `file:line:column` of every step. `explain` and `lint`
+//! print it; the state machine executes it.
+
+use rolectl_config_parser::{FileKind, Location, Section};
+use rolectl_sigv4::Secret;
+use rolectl_sts_client::Endpoint;
+use std::fmt;
+
+use crate::endpoint;
+use crate::error::{ResolveError, SsoProblem};
+use crate::input::Snapshot;
+
+/// Where a step of the chain was configured.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub profile: String,
+    pub location: Location,
+}
+
+/// Why a base source is used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// The default chain reached it: nothing earlier gave credentials.
+    DefaultChain,
+    /// A profile's `credential_source` names it.
+    CredentialSource(Origin),
+}
+
+/// The three values `credential_source` accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NamedSource {
+    Environment,
+    Ec2InstanceMetadata,
+    EcsContainer,
+}
+
+impl NamedSource {
+    pub fn parse(value: &str) -> Option<NamedSource> {
+        match value {
+            "Environment" => Some(NamedSource::Environment),
+            "Ec2InstanceMetadata" => Some(NamedSource::Ec2InstanceMetadata),
+            "EcsContainer" => Some(NamedSource::EcsContainer),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NamedSource::Environment => "Environment",
+            NamedSource::Ec2InstanceMetadata => "Ec2InstanceMetadata",
+            NamedSource::EcsContainer => "EcsContainer",
+        }
+    }
+}
+
+/// Long-lived or externally supplied keys.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StaticCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Option<Secret>,
+    /// `AWS_CREDENTIAL_EXPIRATION`, as given.
+    pub expiration: Option<String>,
+    pub account_id: Option<String>,
+}
+
+impl fmt::Debug for StaticCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StaticCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &self.secret_access_key)
+            .field("session_token", &self.session_token)
+            .field("expiration", &self.expiration)
+            .field("account_id", &self.account_id)
+            .finish()
+    }
+}
+
+/// An AssumeRoleWithWebIdentity call (the token file is read at each call).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebIdentity {
+    pub role_arn: String,
+    pub token_file: String,
+    /// `None`: a name is generated and left out of the cache key.
+    pub role_session_name: Option<String>,
+    /// The profile that configured it; `None` when every setting came from
+    /// the environment.
+    pub origin: Option<Origin>,
+}
+
+/// How to ask the container credentials endpoint (ECS, EKS Pod Identity).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainerRequest {
+    pub url: String,
+    pub authorization: Option<ContainerAuth>,
+}
+
+/// The `Authorization` header value for the container endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContainerAuth {
+    /// `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
+    Token(Secret),
+    /// `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`: read before each request.
+    TokenFile(String),
+}
+
+/// How to ask the EC2 instance metadata service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImdsRequest {
+    /// Base URL, `http://169.254.169.254/` unless configured.
+    pub endpoint: String,
+    /// `metadata_service_num_attempts` (default 1, as in the AWS CLI).
+    pub attempts: u32,
+    /// `metadata_service_timeout` in seconds (default 1).
+    pub timeout_seconds: u32,
+}
+
+/// The first credentials of a chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Base {
+    /// `AWS_ACCESS_KEY_ID` and friends.
+    Environment {
+        credentials: StaticCredentials,
+        reason: Reason,
+    },
+    /// `aws_access_key_id` / `aws_secret_access_key` in a profile.
+    StaticKeys {
+        origin: Origin,
+        credentials: StaticCredentials,
+    },
+    WebIdentity(WebIdentity),
+    /// `credential_process`.
+    Process {
+        origin: Origin,
+        command: String,
+        /// `aws_account_id`, used when the process does not print one.
+        account_id: Option<String>,
+    },
+    /// IAM Identity Center; planned, not executed.
+    Sso {
+        origin: Origin,
+        /// The SSO settings, the session's merged in, sorted by name.
+        settings: Vec<(String, String)>,
+    },
+    Container {
+        reason: Reason,
+        request: ContainerRequest,
+    },
+    Imds {
+        reason: Reason,
+        request: ImdsRequest,
+    },
+}
+
+/// One AssumeRole call of the chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleStep {
+    /// The profile and the place of its `role_arn`.
+    pub origin: Origin,
+    pub role_arn: String,
+    pub role_session_name: Option<String>,
+    pub external_id: Option<String>,
+    pub mfa_serial: Option<String>,
+    pub duration_seconds: Option<u32>,
+}
+
+/// The whole chain for a snapshot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// The selected profile (`default` when none was named).
+    pub profile: String,
+    /// Whether the selected profile exists in the files.
+    pub profile_found: bool,
+    pub region: Option<String>,
+    /// Where every STS call of the chain goes.
+    pub endpoint: Endpoint,
+    pub base: Base,
+    /// Roles to assume in order, each with the previous credentials.
+    pub roles: Vec<RoleStep>,
+}
+
+/// Walks the AWS CLI's rules for `snapshot` without I/O.
+pub fn plan(snapshot: &Snapshot) -> Result<Plan, ResolveError> {
+    let selected = snapshot.selected_profile();
+    let section = snapshot.profile(&selected.name);
+    if section.is_none() && selected.named {
+        return Err(ResolveError::ProfileNotFound {
+            profile: selected.name,
+        });
+    }
+    let region = endpoint::region(snapshot, section);
+    let endpoint = endpoint::sts_endpoint(snapshot, section, region.as_deref());
+    let (base, roles) = chain(snapshot, &selected.name, section, selected.explicit)?;
+    Ok(Plan {
+        profile: selected.name,
+        profile_found: section.is_some(),
+        region,
+        endpoint,
+        base,
+        roles,
+    })
+}
+
+fn chain(
+    snapshot: &Snapshot,
+    name: &str,
+    section: Option<&Section<'static>>,
+    explicit: bool,
+) -> Result<(Base, Vec<RoleStep>), ResolveError> {
+    if !explicit {
+        if let Some(credentials) = environment_credentials(snapshot)? {
+            return Ok((
+                Base::Environment {
+                    credentials,
+                    reason: Reason::DefaultChain,
+                },
+                Vec::new(),
+            ));
+        }
+    }
+    if let Some(section) = section {
+        if has_assume_role_vars(section) {
+            return assume_role_chain(snapshot, name);
+        }
+    }
+    if let Some(base) = profile_providers(snapshot, name, section, explicit)? {
+        return Ok((base, Vec::new()));
+    }
+    if let Some(request) = container_request(snapshot)? {
+        return Ok((
+            Base::Container {
+                reason: Reason::DefaultChain,
+                request,
+            },
+            Vec::new(),
+        ));
+    }
+    if let Some(request) = imds_request(snapshot, section) {
+        return Ok((
+            Base::Imds {
+                reason: Reason::DefaultChain,
+                request,
+            },
+            Vec::new(),
+        ));
+    }
+    Err(ResolveError::NoCredentials)
+}
+
+fn get<'s>(section: &'s Section<'static>, key: &str) -> Option<(&'s str, Location)> {
+    section.get(key).map(|p| (p.value.as_ref(), p.location))
+}
+
+fn origin(name: &str, location: Location) -> Origin {
+    Origin {
+        profile: name.to_owned(),
+        location,
+    }
+}
+
+/// botocore's `_has_static_credentials`.
+fn has_static_credentials(section: &Section<'_>) -> bool {
+    section.get("aws_access_key_id").is_some() || section.get("aws_secret_access_key").is_some()
+}
+
+/// botocore's `_has_assume_role_config_vars`: a web identity profile is
+/// left to the web identity provider.
+fn has_assume_role_vars(section: &Section<'_>) -> bool {
+    section.get("role_arn").is_some() && section.get("web_identity_token_file").is_none()
+}
+
+fn environment_credentials(snapshot: &Snapshot) -> Result<Option<StaticCredentials>, ResolveError> {
+    let Some(access_key_id) = snapshot.env_nonempty("AWS_ACCESS_KEY_ID") else {
+        return Ok(None);
+    };
+    let secret = snapshot.env_nonempty("AWS_SECRET_ACCESS_KEY").ok_or(
+        ResolveError::PartialEnvironmentCredentials {
+            missing: "AWS_SECRET_ACCESS_KEY",
+        },
+    )?;
+    let session_token = snapshot
+        .env_nonempty("AWS_SESSION_TOKEN")
+        .or_else(|| snapshot.env_nonempty("AWS_SECURITY_TOKEN"))
+        .map(Secret::new);
+    Ok(Some(StaticCredentials {
+        access_key_id: access_key_id.to_owned(),
+        secret_access_key: Secret::new(secret),
+        session_token,
+        expiration: snapshot
+            .env_nonempty("AWS_CREDENTIAL_EXPIRATION")
+            .map(str::to_owned),
+        account_id: snapshot.env_nonempty("AWS_ACCOUNT_ID").map(str::to_owned),
+    }))
+}
+
+/// The profile provider chain of the AWS CLI: web identity, SSO, static
+/// keys from the credentials file, `credential_process`, static keys from
+/// the config file.
+fn profile_providers(
+    snapshot: &Snapshot,
+    name: &str,
+    section: Option<&Section<'static>>,
+    disable_env: bool,
+) -> Result<Option<Base>, ResolveError> {
+    if let Some(web) = web_identity(snapshot, name, section, disable_env)? {
+        return Ok(Some(Base::WebIdentity(web)));
+    }
+    let Some(section) = section else {
+        return Ok(None);
+    };
+    if let Some(sso) = sso(snapshot, name, section)? {
+        return Ok(Some(sso));
+    }
+    if let Some(keys) = static_keys(name, section, FileKind::Credentials)? {
+        return Ok(Some(keys));
+    }
+    if let Some((command, location)) = get(section, "credential_process") {
+        if !command.is_empty() {
+            return Ok(Some(Base::Process {
+                origin: origin(name, location),
+                command: command.to_owned(),
+                account_id: section.value("aws_account_id").map(str::to_owned),
+            }));
+        }
+    }
+    static_keys(name, section, FileKind::Config)
+}
+
+fn static_keys(
+    name: &str,
+    section: &Section<'static>,
+    file: FileKind,
+) -> Result<Option<Base>, ResolveError> {
+    let in_file = |key: &str| get(section, key).filter(|(_, loc)| loc.file == file);
+    let access = in_file("aws_access_key_id");
+    let secret = in_file("aws_secret_access_key");
+    match (access, secret) {
+        (None, None) => Ok(None),
+        (Some((_, location)), None) => Err(ResolveError::PartialCredentials {
+            profile: name.to_owned(),
+            missing: "aws_secret_access_key",
+            location,
+        }),
+        (None, Some((_, location))) => Err(ResolveError::PartialCredentials {
+            profile: name.to_owned(),
+            missing: "aws_access_key_id",
+            location,
+        }),
+        (Some((access, location)), Some((secret, _))) => {
+            let session_token = section
+                .value("aws_session_token")
+                .or_else(|| section.value("aws_security_token"))
+                .filter(|t| !t.is_empty())
+                .map(Secret::new);
+            Ok(Some(Base::StaticKeys {
+                origin: origin(name, location),
+                credentials: StaticCredentials {
+                    access_key_id: access.to_owned(),
+                    secret_access_key: Secret::new(secret),
+                    session_token,
+                    expiration: None,
+                    account_id: section.value("aws_account_id").map(str::to_owned),
+                },
+            }))
+        }
+    }
+}
+
+/// Web identity settings, environment first per key unless `--profile`.
+fn web_identity(
+    snapshot: &Snapshot,
+    name: &str,
+    section: Option<&Section<'static>>,
+    disable_env: bool,
+) -> Result<Option<WebIdentity>, ResolveError> {
+    let mut from_profile: Option<Location> = None;
+    let mut setting = |env: &str, key: &str| -> Option<String> {
+        if !disable_env {
+            if let Some(v) = snapshot.env(env) {
+                return Some(v.to_owned());
+            }
+        }
+        let (value, location) = section.and_then(|s| get(s, key))?;
+        from_profile.get_or_insert(location);
+        Some(value.to_owned())
+    };
+    let Some(token_file) =
+        setting("AWS_WEB_IDENTITY_TOKEN_FILE", "web_identity_token_file").filter(|t| !t.is_empty())
+    else {
+        return Ok(None);
+    };
+    let role_arn = setting("AWS_ROLE_ARN", "role_arn").filter(|r| !r.is_empty());
+    let role_session_name =
+        setting("AWS_ROLE_SESSION_NAME", "role_session_name").filter(|n| !n.is_empty());
+    let Some(role_arn) = role_arn else {
+        let where_ = match from_profile {
+            Some(location) => format!("profile \"{name}\" ({location})"),
+            None => "environment".to_owned(),
+        };
+        return Err(ResolveError::WebIdentityWithoutRoleArn { where_, token_file });
+    };
+    Ok(Some(WebIdentity {
+        role_arn,
+        token_file,
+        role_session_name,
+        origin: from_profile.map(|location| origin(name, location)),
+    }))
+}
+
+const SSO_KEYS: [&str; 5] = [
+    "sso_session",
+    "sso_start_url",
+    "sso_region",
+    "sso_account_id",
+    "sso_role_name",
+];
+
+fn sso(
+    snapshot: &Snapshot,
+    name: &str,
+    section: &Section<'static>,
+) -> Result<Option<Base>, ResolveError> {
+    let Some(location) = SSO_KEYS
+        .iter()
+        .filter_map(|k| section.get(k).map(|p| p.location))
+        .min()
+    else {
+        return Ok(None);
+    };
+    let invalid = |problem| ResolveError::InvalidSsoConfig {
+        profile: name.to_owned(),
+        location,
+        problem,
+    };
+    let mut settings: Vec<(String, String)> = Vec::new();
+    let has = |k: &str| section.get(k).is_some();
+    match (has("sso_account_id"), has("sso_role_name")) {
+        (false, true) => return Err(invalid(SsoProblem::MissingAccountId)),
+        (true, false) => return Err(invalid(SsoProblem::MissingRoleName)),
+        _ => {}
+    }
+    if let Some(session_name) = section.value("sso_session") {
+        let session = snapshot
+            .profiles
+            .sso_session(session_name)
+            .ok_or_else(|| invalid(SsoProblem::SessionNotFound(session_name.to_owned())))?;
+        for key in ["sso_region", "sso_start_url"] {
+            let in_profile = section.value(key);
+            let in_session = session.value(key);
+            match (in_profile, in_session) {
+                (Some(p), Some(s)) if p != s => {
+                    return Err(invalid(SsoProblem::SettingOutsideSession(key)))
+                }
+                (Some(_), None) => return Err(invalid(SsoProblem::SettingOutsideSession(key))),
+                (None, None) => return Err(invalid(SsoProblem::Missing(key))),
+                _ => {}
+            }
+            if let Some(v) = in_session {
+                settings.push((key.to_owned(), v.to_owned()));
+            }
+        }
+    } else {
+        for key in ["sso_start_url", "sso_region"] {
+            if !has(key) {
+                return Err(invalid(SsoProblem::Missing(key)));
+            }
+        }
+    }
+    for key in SSO_KEYS {
+        if let Some(v) = section.value(key) {
+            if !settings.iter().any(|(k, _)| k == key) {
+                settings.push((key.to_owned(), v.to_owned()));
+            }
+        }
+    }
+    settings.sort();
+    Ok(Some(Base::Sso {
+        origin: origin(name, location),
+        settings,
+    }))
+}
+
+fn container_request(snapshot: &Snapshot) -> Result<Option<ContainerRequest>, ResolveError> {
+    let url =
+        if let Some(relative) = snapshot.env_nonempty("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
+            format!("http://169.254.170.2{relative}")
+        } else if let Some(full) = snapshot.env_nonempty("AWS_CONTAINER_CREDENTIALS_FULL_URI") {
+            if !container_url_allowed(full) {
+                return Err(ResolveError::ContainerHostNotAllowed {
+                    url: full.to_owned(),
+                });
+            }
+            full.to_owned()
+        } else {
+            return Ok(None);
+        };
+    let authorization =
+        if let Some(file) = snapshot.env_nonempty("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
+            Some(ContainerAuth::TokenFile(file.to_owned()))
+        } else {
+            snapshot
+                .env_nonempty("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+                .map(|t| ContainerAuth::Token(Secret::new(t)))
+        };
+    Ok(Some(ContainerRequest { url, authorization }))
+}
+
+/// botocore allows https anywhere, and plain http only to loopback and to
+/// the ECS and EKS link-local addresses.
+fn container_url_allowed(url: &str) -> bool {
+    if url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority.split(':').next().unwrap_or("")
+    };
+    host == "localhost"
+        || host == "169.254.170.2"
+        || host == "169.254.170.23"
+        || host.eq_ignore_ascii_case("fd00:ec2::23")
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
+}
+
+fn imds_request(snapshot: &Snapshot, section: Option<&Section<'static>>) -> Option<ImdsRequest> {
+    if snapshot.env_flag("AWS_EC2_METADATA_DISABLED") == Some(true) {
+        return None;
+    }
+    let setting = |env: &str, key: &str| -> Option<String> {
+        snapshot
+            .env_nonempty(env)
+            .map(str::to_owned)
+            .or_else(|| section.and_then(|s| s.value(key)).map(str::to_owned))
+    };
+    let endpoint = setting(
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+        "ec2_metadata_service_endpoint",
+    )
+    .unwrap_or_else(|| {
+        let mode = setting(
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+            "ec2_metadata_service_endpoint_mode",
+        );
+        if mode.is_some_and(|m| m.eq_ignore_ascii_case("ipv6")) {
+            "http://[fd00:ec2::254]/".to_owned()
+        } else {
+            "http://169.254.169.254/".to_owned()
+        }
+    });
+    let number = |env, key, default| {
+        setting(env, key)
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(default)
+    };
+    Some(ImdsRequest {
+        endpoint,
+        attempts: number(
+            "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
+            "metadata_service_num_attempts",
+            1,
+        ),
+        timeout_seconds: number(
+            "AWS_METADATA_SERVICE_TIMEOUT",
+            "metadata_service_timeout",
+            1,
+        ),
+    })
+}
+
+/// The role configuration of `name`, validated before anything else of
+/// the chain, as botocore's `_get_role_config` does.
+fn role_step(name: &str, section: &Section<'static>) -> Result<RoleStep, ResolveError> {
+    let (role_arn, location) = get(section, "role_arn").unwrap_or(("", section.location));
+    let duration_seconds = match get(section, "duration_seconds") {
+        None => None,
+        Some((value, location)) => Some(
+            value
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|d| (900..=43200).contains(d))
+                .ok_or_else(|| ResolveError::InvalidDurationSeconds {
+                    profile: name.to_owned(),
+                    value: value.to_owned(),
+                    location,
+                })?,
+        ),
+    };
+    let text = |key| {
+        section
+            .value(key)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    Ok(RoleStep {
+        origin: origin(name, location),
+        role_arn: role_arn.to_owned(),
+        role_session_name: text("role_session_name"),
+        external_id: text("external_id"),
+        mfa_serial: text("mfa_serial"),
+        duration_seconds,
+    })
+}
+
+/// AssumeRole from `top`, following `source_profile` to a base source.
+/// Iterative so that a long chain cannot exhaust the stack.
+fn assume_role_chain(
+    snapshot: &Snapshot,
+    top: &str,
+) -> Result<(Base, Vec<RoleStep>), ResolveError> {
+    let mut visited: Vec<String> = vec![top.to_owned()];
+    let mut roles: Vec<RoleStep> = Vec::new();
+    let mut name = top.to_owned();
+    let base = loop {
+        let Some(section) = snapshot.profile(&name) else {
+            return Err(ResolveError::ProfileNotFound { profile: name });
+        };
+        roles.push(role_step(&name, section)?);
+        let source_profile = get(section, "source_profile");
+        let credential_source = get(section, "credential_source");
+        match (source_profile, credential_source) {
+            (Some(_), Some((_, location))) => {
+                return Err(ResolveError::BothSourceProfileAndCredentialSource {
+                    profile: name,
+                    location,
+                })
+            }
+            (None, None) => {
+                let location = roles.last().map(|r| r.origin.location);
+                return Err(ResolveError::RoleWithoutSource {
+                    profile: name,
+                    location: location.unwrap_or(section.location),
+                });
+            }
+            (None, Some((value, location))) => {
+                break named_source(snapshot, &name, value, location)?;
+            }
+            (Some((source, location)), None) => {
+                let Some(source_section) = snapshot.profile(source) else {
+                    return Err(ResolveError::SourceProfileNotFound {
+                        profile: name,
+                        source_profile: source.to_owned(),
+                        location,
+                    });
+                };
+                if visited.iter().any(|v| v == source)
+                    && (source != name || !has_static_credentials(source_section))
+                {
+                    let mut chain = visited.clone();
+                    chain.push(source.to_owned());
+                    return Err(ResolveError::Cycle { chain, location });
+                }
+                visited.push(source.to_owned());
+                if has_static_credentials(source_section) || !has_assume_role_vars(source_section) {
+                    match profile_providers(snapshot, source, Some(source_section), true)? {
+                        Some(base) => break base,
+                        None => {
+                            return Err(ResolveError::SourceProfileWithoutCredentials {
+                                profile: name,
+                                source_profile: source.to_owned(),
+                                location,
+                            })
+                        }
+                    }
+                }
+                name = source.to_owned();
+            }
+        }
+    };
+    roles.reverse();
+    Ok((base, roles))
+}
+
+fn named_source(
+    snapshot: &Snapshot,
+    name: &str,
+    value: &str,
+    location: Location,
+) -> Result<Base, ResolveError> {
+    let source =
+        NamedSource::parse(value).ok_or_else(|| ResolveError::UnknownCredentialSource {
+            profile: name.to_owned(),
+            value: value.to_owned(),
+            location,
+        })?;
+    let reason = Reason::CredentialSource(origin(name, location));
+    let empty = || ResolveError::CredentialSourceEmpty {
+        profile: name.to_owned(),
+        source_name: source.as_str(),
+        location,
+        detail: None,
+    };
+    match source {
+        NamedSource::Environment => {
+            let credentials = environment_credentials(snapshot)?.ok_or_else(empty)?;
+            Ok(Base::Environment {
+                credentials,
+                reason,
+            })
+        }
+        NamedSource::EcsContainer => {
+            let request = container_request(snapshot)?.ok_or_else(empty)?;
+            Ok(Base::Container { reason, request })
+        }
+        NamedSource::Ec2InstanceMetadata => {
+            let request = imds_request(snapshot, snapshot.profile(name)).ok_or_else(empty)?;
+            Ok(Base::Imds { reason, request })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn container_hosts() {
+        for ok in [
+            "https://example.com/creds",
+            "http://127.0.0.1:8080/creds",
+            "http://localhost/x",
+            "http://169.254.170.23/v1/credentials",
+            "http://[fd00:ec2::23]/v1",
+            "http://[::1]:9/x",
+        ] {
+            assert!(container_url_allowed(ok), "{ok}");
+        }
+        for bad in [
+            "http://example.com/",
+            "ftp://127.0.0.1/",
+            "http://169.254.169.254/",
+        ] {
+            assert!(!container_url_allowed(bad), "{bad}");
+        }
+    }
+}
