@@ -130,13 +130,17 @@ impl<'a> ProfileSet<'a> {
     }
 }
 
-fn owned_map(map: BTreeMap<Cow<'_, str>, Property<'_>>) -> BTreeMap<Cow<'static, str>, Property<'static>> {
+fn owned_map(
+    map: BTreeMap<Cow<'_, str>, Property<'_>>,
+) -> BTreeMap<Cow<'static, str>, Property<'static>> {
     map.into_iter()
         .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
         .collect()
 }
 
-fn owned_sections(map: BTreeMap<Cow<'_, str>, Section<'_>>) -> BTreeMap<Cow<'static, str>, Section<'static>> {
+fn owned_sections(
+    map: BTreeMap<Cow<'_, str>, Section<'_>>,
+) -> BTreeMap<Cow<'static, str>, Section<'static>> {
     map.into_iter()
         .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
         .collect()

@@ -1,0 +1,608 @@
+//! Reads one file, line by line, into its sections in file order, following
+//! the cross-SDK profile file rules; notes as warnings what it ignores and
+//! where the AWS CLI would read a line differently.
+
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::diagnostic::{Diagnostic, DiagnosticCode};
+use crate::error::{LineKind, ParseError};
+use crate::line::{self, KeyValueError};
+use crate::model::{FileKind, Location, Property};
+
+/// What a section holds. `[services NAME]` sections hold sub-property blocks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SectionKind {
+    /// `[default]`, `[profile NAME]` (config) or `[NAME]` (credentials).
+    Profile,
+    /// `[sso-session NAME]`.
+    SsoSession,
+    /// `[services NAME]`.
+    Services,
+}
+
+/// One section header and the properties under it, as written in one file
+/// (a name that appears twice gives two `FileSection`s; `merge` joins them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileSection<'a> {
+    pub kind: SectionKind,
+    /// The name without its prefix: `foo` for `[profile foo]`.
+    pub name: Cow<'a, str>,
+    /// Where the header starts.
+    pub location: Location,
+    /// Keys (lowercased) with their values, in file order; a key written
+    /// twice appears twice, and the later one wins when merged.
+    pub properties: Vec<(Cow<'a, str>, Property<'a>)>,
+}
+
+impl FileSection<'_> {
+    pub fn into_owned(self) -> FileSection<'static> {
+        FileSection {
+            kind: self.kind,
+            name: Cow::Owned(self.name.into_owned()),
+            location: self.location,
+            properties: self
+                .properties
+                .into_iter()
+                .map(|(k, p)| (Cow::Owned(k.into_owned()), p.into_owned()))
+                .collect(),
+        }
+    }
+}
+
+/// One file read: its kept sections in file order, and the warnings about it
+/// (in line order).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParsedFile<'a> {
+    pub kind: FileKind,
+    pub sections: Vec<FileSection<'a>>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl ParsedFile<'_> {
+    pub fn into_owned(self) -> ParsedFile<'static> {
+        ParsedFile {
+            kind: self.kind,
+            sections: self
+                .sections
+                .into_iter()
+                .map(FileSection::into_owned)
+                .collect(),
+            warnings: self.warnings,
+        }
+    }
+}
+
+const BOM: &str = "\u{feff}";
+
+/// Parses one file's text. A leading byte order mark is skipped (with a
+/// warning). Errors are the cross-SDK tests' `errorContaining` cases.
+pub fn parse_file(text: &str, kind: FileKind) -> Result<ParsedFile<'_>, ParseError> {
+    match text.strip_prefix(BOM) {
+        Some(rest) => parse_text(rest, kind, true),
+        None => parse_text(text, kind, false),
+    }
+}
+
+/// Parses one file's bytes: as [`parse_file`], and bytes that are not UTF-8
+/// are an error naming the line and column of the first bad byte.
+pub fn parse_file_bytes(bytes: &[u8], kind: FileKind) -> Result<ParsedFile<'_>, ParseError> {
+    let (bytes, bom) = match bytes.strip_prefix(BOM.as_bytes()) {
+        Some(rest) => (rest, true),
+        None => (bytes, false),
+    };
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_text(text, kind, bom),
+        Err(err) => Err(ParseError::InvalidUtf8 {
+            location: utf8_error_location(bytes, err.valid_up_to(), kind),
+        }),
+    }
+}
+
+fn utf8_error_location(bytes: &[u8], valid_up_to: usize, kind: FileKind) -> Location {
+    let valid = &bytes[..valid_up_to];
+    let line_start = memchr::memrchr(b'\n', valid).map_or(0, |i| i + 1);
+    let line = memchr::memchr_iter(b'\n', valid).count() + 1;
+    // The prefix up to `valid_up_to` is valid UTF-8 by definition.
+    let column = std::str::from_utf8(&valid[line_start..]).map_or(0, |s| s.chars().count()) + 1;
+    Location {
+        file: kind,
+        line: to_u32(line),
+        column: to_u32(column),
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn parse_text(text: &str, kind: FileKind, bom: bool) -> Result<ParsedFile<'_>, ParseError> {
+    let mut parser = Parser::new(kind);
+    if bom {
+        parser.warn(
+            DiagnosticCode::ByteOrderMark,
+            1,
+            1,
+            "The file starts with a UTF-8 byte order mark; it is skipped here, but the AWS CLI refuses to read the file. Save it as UTF-8 without a BOM.".to_owned(),
+        );
+    }
+    let mut start = 0;
+    let mut number = 0u32;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len())) {
+        number = number.saturating_add(1);
+        let raw = &text[start..end];
+        start = end + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        parser.line(line, number)?;
+    }
+    Ok(parser.finish())
+}
+
+/// Which property continuation lines attach to.
+#[derive(Clone, Copy)]
+enum Open {
+    /// Right after a header: a continuation line is an error.
+    None,
+    /// An ordinary value; `None` when the key is not kept.
+    Value(Option<usize>),
+    /// A sub-property block (`s3 =`); `None` when the key is not kept.
+    Block(Option<usize>),
+}
+
+#[derive(Clone, Copy)]
+enum State {
+    Start,
+    /// Inside a section; `None` when the section is not kept.
+    Section(Option<usize>, Open),
+}
+
+/// What `seen` keys a header by: a kept section by kind and name, an ignored
+/// one by its text (the AWS CLI still reads it, and refuses repeats).
+#[derive(PartialEq, Eq, Hash)]
+enum SeenKey<'a> {
+    Kept(SectionKind, &'a str),
+    Ignored(&'a str),
+}
+
+struct Seen<'a> {
+    raw: &'a str,
+    line: u32,
+    prefixed: bool,
+}
+
+/// Above this many keys in one section, duplicate keys are found with a set
+/// instead of a scan, so hostile files stay linear.
+const SCAN_LIMIT: usize = 16;
+
+struct Parser<'a> {
+    kind: FileKind,
+    sections: Vec<FileSection<'a>>,
+    warnings: Vec<Diagnostic>,
+    state: State,
+    seen: HashMap<SeenKey<'a>, Seen<'a>>,
+    /// Keys of the current section once it has more than `SCAN_LIMIT`.
+    key_set: Option<HashSet<String>>,
+    /// Indexes of `[default]` sections in the config file, dropped when a
+    /// `[profile default]` exists.
+    unprefixed_defaults: Vec<usize>,
+    prefixed_default: bool,
+    /// A blank line seen while a value was open.
+    blank_in_value: Option<u32>,
+}
+
+impl<'a> Parser<'a> {
+    fn new(kind: FileKind) -> Self {
+        Parser {
+            kind,
+            sections: Vec::new(),
+            warnings: Vec::new(),
+            state: State::Start,
+            seen: HashMap::new(),
+            key_set: None,
+            unprefixed_defaults: Vec::new(),
+            prefixed_default: false,
+            blank_in_value: None,
+        }
+    }
+
+    fn location(&self, line: u32, column: usize) -> Location {
+        Location {
+            file: self.kind,
+            line,
+            column: to_u32(column),
+        }
+    }
+
+    fn warn(&mut self, code: DiagnosticCode, line: u32, column: usize, message: String) {
+        let location = self.location(line, column);
+        self.warnings
+            .push(Diagnostic::warning(code, location, message));
+    }
+
+    fn line(&mut self, line: &'a str, number: u32) -> Result<(), ParseError> {
+        match line.as_bytes().first() {
+            None => self.blank(number),
+            Some(b'#' | b';') => {}
+            Some(b'[') => self.header(line, number)?,
+            Some(b' ' | b'\t') => {
+                if line::is_blank_line(line) {
+                    self.blank(number);
+                } else {
+                    self.continuation(line, number)?;
+                }
+            }
+            Some(_) => self.property(line, number)?,
+        }
+        Ok(())
+    }
+
+    fn blank(&mut self, number: u32) {
+        if let State::Section(Some(_), Open::Value(Some(_))) = self.state {
+            self.blank_in_value.get_or_insert(number);
+        }
+    }
+
+    fn header(&mut self, line: &'a str, number: u32) -> Result<(), ParseError> {
+        self.blank_in_value = None;
+        self.key_set = None;
+        let inner = line::section_header(line).ok_or(ParseError::UnclosedSectionHeader {
+            location: self.location(number, 1),
+        })?;
+        let trimmed = line::trim_blanks(inner);
+        let (prefix, name) = line::section_name(inner);
+        if trimmed == "DEFAULT" {
+            let message = match self.kind {
+                FileKind::Config => "The section [DEFAULT] is ignored here (config file sections need the `profile` prefix), but the AWS CLI copies its keys into every profile.",
+                FileKind::Credentials => "The section [DEFAULT] is read here as a profile named `DEFAULT`, but the AWS CLI copies its keys into every profile of the file instead.",
+            };
+            self.warn(
+                DiagnosticCode::DefaultSection,
+                number,
+                1,
+                message.to_owned(),
+            );
+        }
+        let kept = self.classify(prefix, name, trimmed, number);
+        if kept.is_some() && inner.len() != trimmed.len() {
+            self.padded_header(inner, trimmed, prefix.is_some(), number);
+        }
+        let index = match kept {
+            Some((kind, prefixed)) => {
+                self.check_repeat(SeenKey::Kept(kind, name), inner, prefixed, number);
+                let index = self.sections.len();
+                if kind == SectionKind::Profile
+                    && name == "default"
+                    && self.kind == FileKind::Config
+                {
+                    if prefixed {
+                        self.prefixed_default = true;
+                    } else {
+                        self.unprefixed_defaults.push(index);
+                    }
+                }
+                self.sections.push(FileSection {
+                    kind,
+                    name: Cow::Borrowed(name),
+                    location: self.location(number, 1),
+                    properties: Vec::new(),
+                });
+                Some(index)
+            }
+            None => {
+                self.check_repeat(SeenKey::Ignored(inner), inner, false, number);
+                None
+            }
+        };
+        self.state = State::Section(index, Open::None);
+        Ok(())
+    }
+
+    /// Decides whether a section is kept, as the cross-SDK rules do; warns
+    /// with the reason when it is not. Returns the kind and whether the name
+    /// had a prefix.
+    fn classify(
+        &mut self,
+        prefix: Option<&str>,
+        name: &str,
+        trimmed: &str,
+        number: u32,
+    ) -> Option<(SectionKind, bool)> {
+        let result = match (self.kind, prefix) {
+            (FileKind::Config, Some(_)) if !line::is_identifier(name) => Err((
+                DiagnosticCode::InvalidSectionName,
+                format!("The section [{trimmed}] is ignored because `{name}` is not a valid name (use letters, digits and _ - / . % @ : +)."),
+            )),
+            (FileKind::Config, Some("profile")) => Ok((SectionKind::Profile, true)),
+            (FileKind::Config, Some("sso-session")) => Ok((SectionKind::SsoSession, true)),
+            (FileKind::Config, Some("services")) => Ok((SectionKind::Services, true)),
+            (FileKind::Config, Some(prefix)) => Err((
+                DiagnosticCode::UnknownSectionType,
+                format!("The section [{trimmed}] is ignored because `{prefix}` is not a known section type (profile, sso-session or services)."),
+            )),
+            (FileKind::Config, None) if name == "default" => Ok((SectionKind::Profile, false)),
+            (FileKind::Config, None) if name == "DEFAULT" => return None,
+            (FileKind::Config, None) => Err((
+                DiagnosticCode::MissingProfilePrefix,
+                format!("The section [{name}] is ignored because sections in the config file other than [default] need a prefix; write [profile {name}]."),
+            )),
+            (FileKind::Credentials, Some("profile")) => Err((
+                DiagnosticCode::ProfilePrefixInCredentials,
+                format!("The section [{trimmed}] is ignored because profiles in the credentials file must not have the `profile` prefix; write [{name}]."),
+            )),
+            (FileKind::Credentials, Some(prefix @ ("sso-session" | "services"))) => Err((
+                DiagnosticCode::SectionInCredentials,
+                format!("The section [{trimmed}] is ignored because [{prefix} ...] sections belong in the config file, not the credentials file."),
+            )),
+            (FileKind::Credentials, Some(_)) => Err((
+                DiagnosticCode::InvalidSectionName,
+                format!("The section [{trimmed}] is ignored because `{trimmed}` is not a valid profile name (use letters, digits and _ - / . % @ : +)."),
+            )),
+            (FileKind::Credentials, None) if line::is_identifier(name) => {
+                Ok((SectionKind::Profile, false))
+            }
+            (FileKind::Credentials, None) => Err((
+                DiagnosticCode::InvalidSectionName,
+                format!("The section [{name}] is ignored because `{name}` is not a valid profile name (use letters, digits and _ - / . % @ : +)."),
+            )),
+        };
+        match result {
+            Ok(kept) => Some(kept),
+            Err((code, message)) => {
+                self.warn(code, number, 1, message);
+                None
+            }
+        }
+    }
+
+    fn padded_header(&mut self, inner: &str, trimmed: &str, prefixed: bool, number: u32) {
+        let leading = inner.len() != inner.trim_start_matches(line::BLANKS).len();
+        // botocore splits `profile foo ` with shlex, which drops the trailing
+        // blanks; every other name keeps them.
+        if !leading && prefixed && self.kind == FileKind::Config {
+            return;
+        }
+        self.warn(
+            DiagnosticCode::PaddedSectionHeader,
+            number,
+            1,
+            format!("The header [{inner}] is read as [{trimmed}] here, but the AWS CLI keeps the blanks inside the brackets and does not find that section under the same name; write [{trimmed}]."),
+        );
+    }
+
+    fn check_repeat(&mut self, key: SeenKey<'a>, raw: &'a str, prefixed: bool, number: u32) {
+        let previous = match self.seen.entry(key) {
+            Entry::Vacant(slot) => {
+                slot.insert(Seen {
+                    raw,
+                    line: number,
+                    prefixed,
+                });
+                return;
+            }
+            Entry::Occupied(slot) => slot.into_mut(),
+        };
+        let (first_raw, first_line, first_prefixed) =
+            (previous.raw, previous.line, previous.prefixed);
+        let (code, message) = if first_raw == raw {
+            (
+                DiagnosticCode::DuplicateSection,
+                format!("The section [{raw}] also appears on line {first_line}; the two are merged here, but the AWS CLI refuses to read a file with a repeated section."),
+            )
+        } else if first_prefixed != prefixed && line::section_name(raw).1 == "default" {
+            let (plain, profile) = if prefixed {
+                (first_line, number)
+            } else {
+                (number, first_line)
+            };
+            (
+                DiagnosticCode::DefaultProfileConflict,
+                format!("Both [default] (line {plain}) and [profile default] (line {profile}) are present; [profile default] is used and [default] is ignored, but the AWS CLI uses only the later one, [{raw}]."),
+            )
+        } else {
+            (
+                DiagnosticCode::DuplicateSection,
+                format!("The section [{raw}] names the same section as [{first_raw}] on line {first_line}; the two are merged here, but the AWS CLI uses only the later one."),
+            )
+        };
+        self.warn(code, number, 1, message);
+    }
+
+    fn property(&mut self, line: &'a str, number: u32) -> Result<(), ParseError> {
+        self.blank_in_value = None;
+        let State::Section(section, _) = self.state else {
+            return Err(ParseError::ExpectedProfile {
+                location: self.location(number, 1),
+            });
+        };
+        let kv = line::key_value(line)
+            .map_err(|err| self.key_value_error(err, line, number, 1, LineKind::Property))?;
+        let block = kv.value.is_empty();
+        let kept = match section {
+            Some(index) if line::is_identifier(kv.key) => {
+                self.property_warnings(line, &kv, index, number);
+                Some(self.push_property(index, kv.key, kv.value, number))
+            }
+            Some(index) => {
+                let profile = &self.sections[index].name;
+                let message = format!("The key `{}` in [{profile}] is ignored because it is not a valid name (use letters, digits and _ - / . % @ : +).", kv.key);
+                self.warn(DiagnosticCode::InvalidKey, number, 1, message);
+                None
+            }
+            None => None,
+        };
+        let open = if block {
+            Open::Block(kept)
+        } else {
+            Open::Value(kept)
+        };
+        self.state = State::Section(section, open);
+        Ok(())
+    }
+
+    fn property_warnings(
+        &mut self,
+        line: &str,
+        kv: &line::KeyValue<'_>,
+        index: usize,
+        number: u32,
+    ) {
+        if let Some(offset) = kv.comment {
+            let column = line[..offset].chars().count() + 1;
+            let whole = line::trim_blanks(line.split_once('=').map_or("", |(_, v)| v));
+            let message = format!("The text from column {column} is a comment here, so `{}` is `{}`, but the AWS CLI keeps inline comments and reads `{whole}`; put the comment on its own line.", kv.key, kv.value);
+            self.warn(DiagnosticCode::InlineComment, number, column, message);
+        }
+        if let Some((cli_key, cli_value)) = line::colon_reading(line) {
+            let message = format!("The key here is `{}`, but the AWS CLI splits this line at the first ':' and reads `{cli_key} = {cli_value}`.", kv.key);
+            self.warn(DiagnosticCode::ColonInKey, number, 1, message);
+        }
+        if self.has_key(index, kv.key) {
+            let message = format!("The key `{}` appears twice in [{}]; the later value is used here, but the AWS CLI refuses to read a file with a repeated key in a section.", kv.key, self.sections[index].name);
+            self.warn(DiagnosticCode::DuplicateKey, number, 1, message);
+        }
+    }
+
+    fn has_key(&mut self, index: usize, key: &str) -> bool {
+        let properties = &self.sections[index].properties;
+        if let Some(set) = &mut self.key_set {
+            return !set.insert(key.to_ascii_lowercase());
+        }
+        let found = properties.iter().any(|(k, _)| k.eq_ignore_ascii_case(key));
+        if properties.len() >= SCAN_LIMIT {
+            let mut set: HashSet<String> = properties.iter().map(|(k, _)| k.to_string()).collect();
+            set.insert(key.to_ascii_lowercase());
+            self.key_set = Some(set);
+        }
+        found
+    }
+
+    fn push_property(&mut self, index: usize, key: &'a str, value: &'a str, number: u32) -> usize {
+        let key = if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(key.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(key)
+        };
+        let property = Property {
+            value: Cow::Borrowed(value),
+            location: self.location(number, 1),
+            sub_properties: BTreeMap::new(),
+        };
+        let properties = &mut self.sections[index].properties;
+        properties.push((key, property));
+        properties.len() - 1
+    }
+
+    fn continuation(&mut self, line: &'a str, number: u32) -> Result<(), ParseError> {
+        let (section, open) = match self.state {
+            State::Start => {
+                return Err(ParseError::ExpectedProfile {
+                    location: self.location(number, 1),
+                })
+            }
+            State::Section(_, Open::None) => {
+                return Err(ParseError::ContinuationWithoutProperty {
+                    location: self.location(number, 1),
+                })
+            }
+            State::Section(section, open) => (section, open),
+        };
+        let indent = line.len() - line.trim_start_matches(line::BLANKS).len();
+        let text = line::trim_blanks(line);
+        let column = indent + 1;
+        let comment_like = text.starts_with(['#', ';']);
+        let blank_before = self.blank_in_value.take();
+        match open {
+            Open::Block(prop) => {
+                // Sub-property lines are checked even where they are not kept.
+                let kv = line::key_value(text).map_err(|err| {
+                    self.key_value_error(err, text, number, column, LineKind::SubProperty)
+                })?;
+                let (Some(index), Some(prop)) = (section, prop) else {
+                    return Ok(());
+                };
+                if comment_like {
+                    self.indented_comment(number, column);
+                }
+                let sub_value = line::trim_blanks(text.split_once('=').map_or("", |(_, v)| v));
+                let location = self.location(number, column);
+                let property = &mut self.sections[index].properties[prop].1;
+                append_line(&mut property.value, text);
+                property.sub_properties.insert(
+                    Cow::Borrowed(kv.key),
+                    Property {
+                        value: Cow::Borrowed(sub_value),
+                        location,
+                        sub_properties: BTreeMap::new(),
+                    },
+                );
+            }
+            Open::Value(prop) => {
+                let (Some(index), Some(prop)) = (section, prop) else {
+                    return Ok(());
+                };
+                if comment_like {
+                    self.indented_comment(number, column);
+                }
+                if let Some(blank) = blank_before {
+                    let message = "A blank line inside this value is skipped here, but the AWS CLI keeps it as an empty line of the value; remove the blank line.".to_owned();
+                    self.warn(DiagnosticCode::BlankLineInValue, blank, 1, message);
+                }
+                append_line(&mut self.sections[index].properties[prop].1.value, text);
+            }
+            Open::None => {}
+        }
+        Ok(())
+    }
+
+    fn indented_comment(&mut self, number: u32, column: usize) {
+        let message = "This indented line starting with a comment character is part of the value here, but the AWS CLI drops it as a comment; remove it or move it to column 1.".to_owned();
+        self.warn(DiagnosticCode::IndentedComment, number, column, message);
+    }
+
+    fn key_value_error(
+        &self,
+        err: KeyValueError,
+        text: &str,
+        number: u32,
+        column: usize,
+        kind: LineKind,
+    ) -> ParseError {
+        let location = self.location(number, column);
+        match err {
+            KeyValueError::NoName => ParseError::MissingName { location, kind },
+            KeyValueError::NoEquals => match (kind, line::colon_reading(text)) {
+                (LineKind::Property, Some((key, value))) => ParseError::ColonInsteadOfEquals {
+                    location,
+                    key: key.to_owned(),
+                    value: value.to_owned(),
+                },
+                _ => ParseError::MissingEquals { location, kind },
+            },
+        }
+    }
+
+    fn finish(mut self) -> ParsedFile<'a> {
+        if self.prefixed_default && !self.unprefixed_defaults.is_empty() {
+            let mut drop = self.unprefixed_defaults.iter().copied().peekable();
+            let mut index = 0;
+            self.sections.retain(|_| {
+                let keep = drop.next_if_eq(&index).is_none();
+                index += 1;
+                keep
+            });
+        }
+        self.warnings.sort_by_key(|w| w.location);
+        ParsedFile {
+            kind: self.kind,
+            sections: self.sections,
+            warnings: self.warnings,
+        }
+    }
+}
+
+fn append_line(value: &mut Cow<'_, str>, line: &str) {
+    let value = value.to_mut();
+    value.push('\n');
+    value.push_str(line);
+}
