@@ -98,6 +98,23 @@ impl RawRequest {
         })
     }
 
+    /// The classic suite's reading of folded lines: each indented line is
+    /// one more value of the header above it.
+    pub fn unfolded(mut self) -> RawRequest {
+        let mut headers = Vec::with_capacity(self.headers.len());
+        for (name, value) in self.headers.drain(..) {
+            let mut lines = value.split('\n');
+            if let Some(first) = lines.next() {
+                headers.push((name.clone(), first.to_owned()));
+            }
+            for line in lines {
+                headers.push((name.clone(), line.trim().to_owned()));
+            }
+        }
+        self.headers = headers;
+        self
+    }
+
     pub fn header_refs(&self) -> Vec<(&str, &str)> {
         self.headers
             .iter()
@@ -275,4 +292,29 @@ pub fn sign_case(
         let out = rolectl_sigv4::sign_headers(&signable, &params)?;
         Ok(req.render_header_signed(&out))
     }
+}
+
+/// Parses a `YYYYMMDDTHHMMSSZ` timestamp.
+pub fn parse_amz_date(s: &str) -> Result<time::OffsetDateTime, ParseError> {
+    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    time::PrimitiveDateTime::parse(s.trim(), &format)
+        .map(|t| t.assume_utc())
+        .map_err(|e| ParseError(format!("timestamp {s:?}: {e}")))
+}
+
+/// Header lines as a sorted list of (lowercase name, value with
+/// whitespace runs collapsed), for comparing requests whose files differ
+/// only in header order, name case or spacing after the colon.
+pub fn normalized_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.to_ascii_lowercase(),
+                v.split_whitespace().collect::<Vec<_>>().join(" "),
+            )
+        })
+        .collect();
+    out.sort();
+    out
 }
