@@ -126,6 +126,11 @@ pub enum ResolveError {
         message: String,
     },
 
+    #[error(
+        "The resolver stopped in state {state} without a next step; this is a bug in rolectl."
+    )]
+    Internal { state: String },
+
     #[error("The session policy is not valid JSON: {message}.")]
     InvalidPolicy { message: String },
 }

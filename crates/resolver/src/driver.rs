@@ -1,0 +1,103 @@
+//! A generic async driver: runs a [`Resolver`] to the end against a set of
+//! I/O handlers. The CLI (tokio, reqwest, files, a terminal) and the WASM
+//! package (fetch, JS callbacks) only supply [`Handlers`]; no `Send` bound,
+//! so single-threaded runtimes work.
+
+use rolectl_sigv4::{Credentials, Secret};
+use rolectl_sts_client::{Endpoint, Operation, Output};
+use time::OffsetDateTime;
+
+use crate::error::ResolveError;
+use crate::machine::{Effect, ResolvedCredentials, Resolver, Step};
+use crate::plan::ImdsRequest;
+use crate::sources::ProcessOutput;
+
+/// The I/O a resolution may need. Errors are messages shown to the user
+/// (an STS error in the AWS CLI's wording, an OS error, ...).
+// Futures stay `!Send`-capable on purpose: the WASM front end is single-threaded.
+#[allow(async_fn_in_trait)]
+pub trait Handlers {
+    async fn sts(
+        &mut self,
+        operation: &Operation,
+        credentials: Option<&Credentials>,
+        endpoint: &Endpoint,
+    ) -> Result<Output, String>;
+    async fn mfa_code(&mut self, serial: &str, profile: &str) -> Result<Secret, String>;
+    async fn read_file(&mut self, path: &str) -> Result<String, String>;
+    /// The cache file's contents; `None` when missing or unreadable.
+    async fn cache_get(&mut self, key: &str) -> Option<String>;
+    async fn cache_put(&mut self, key: &str, entry: &str) -> Result<(), String>;
+    /// The IMDS credentials document (JSON).
+    async fn imds(&mut self, request: &ImdsRequest) -> Result<String, String>;
+    /// The container endpoint's response body (JSON).
+    async fn container(
+        &mut self,
+        url: &str,
+        authorization: Option<&Secret>,
+    ) -> Result<String, String>;
+    async fn run_process(&mut self, command: &str, profile: &str) -> Result<ProcessOutput, String>;
+}
+
+/// Runs `machine` to its outcome, performing each effect with `handlers`
+/// and reading the time from `clock` before each step.
+pub async fn drive<H: Handlers>(
+    machine: &mut Resolver,
+    handlers: &mut H,
+    mut clock: impl FnMut() -> OffsetDateTime,
+) -> Result<ResolvedCredentials, ResolveError> {
+    loop {
+        let effect = match machine.poll(clock()) {
+            Step::Done(result) => return result,
+            Step::Effect(effect) => effect,
+        };
+        // The machine asked for exactly this effect, so feeding its result
+        // cannot be refused; a refusal would be a bug caught by `poll`.
+        let fed = match &effect {
+            Effect::Sts {
+                operation,
+                credentials,
+                endpoint,
+                ..
+            } => {
+                let result = handlers
+                    .sts(operation, credentials.as_ref(), endpoint)
+                    .await;
+                machine.handle_sts(result)
+            }
+            Effect::MfaCode { serial, profile } => {
+                let code = handlers.mfa_code(serial, profile).await;
+                machine.handle_mfa_code(code)
+            }
+            Effect::ReadFile { path } => {
+                let contents = handlers.read_file(path).await;
+                machine.handle_file(contents)
+            }
+            Effect::CacheGet { key } => {
+                let entry = handlers.cache_get(key).await;
+                machine.handle_cache_entry(entry)
+            }
+            Effect::CachePut { key, entry } => {
+                let result = handlers.cache_put(key, entry).await;
+                machine.handle_cache_stored(result)
+            }
+            Effect::ImdsCredentials(request) => {
+                let result = handlers.imds(request).await;
+                machine.handle_imds(result)
+            }
+            Effect::ContainerCredentials { url, authorization } => {
+                let result = handlers.container(url, authorization.as_ref()).await;
+                machine.handle_container(result)
+            }
+            Effect::RunProcess { command, profile } => {
+                let result = handlers.run_process(command, profile).await;
+                machine.handle_process(result)
+            }
+        };
+        if let Err(e) = fed {
+            return Err(ResolveError::Internal {
+                state: e.to_string(),
+            });
+        }
+    }
+}

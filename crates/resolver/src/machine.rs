@@ -1,0 +1,979 @@
+//! The resolution state machine. It executes a [`Plan`]: cache lookups from
+//! the last role inwards, then the base source, then each remaining role
+//! outwards. Every piece of I/O is an [`Effect`] the caller performs and
+//! answers with the matching `handle_*` method; the clock is an argument of
+//! [`Resolver::poll`]. The machine is plain data: clone it, inspect it, test it.
+
+use rolectl_sigv4::{Credentials, Secret};
+use rolectl_sts_client::{
+    AssumeRoleInput, AssumeRoleWithWebIdentityInput, Endpoint, Operation, Output,
+};
+use std::fmt;
+use time::OffsetDateTime;
+
+use crate::cache::{parse_expiration, CacheEntry, CacheKeyParams};
+use crate::error::ResolveError;
+use crate::input::Snapshot;
+use crate::plan::{plan, Base, ContainerAuth, ImdsRequest, Plan, Reason, RoleStep, WebIdentity};
+use crate::sources::{
+    parse_container_response, parse_imds_response, parse_process_output, ProcessOutput,
+    SourceCredentials,
+};
+
+/// Something the machine needs done before it can go on.
+// A handful of effects per resolution: their size does not matter, and
+// unboxed operations keep patterns on them simple.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Call STS. `credentials` is `None` for AssumeRoleWithWebIdentity,
+    /// which is sent unsigned. Answer with [`Resolver::handle_sts`].
+    Sts {
+        operation: Operation,
+        credentials: Option<Credentials>,
+        endpoint: Endpoint,
+        /// The profile the call is made for (for messages and prompts).
+        profile: Option<String>,
+    },
+    /// Ask the user for the current code of an MFA device
+    /// (`Enter MFA code for <serial>: `). Answer with [`Resolver::handle_mfa_code`].
+    MfaCode { serial: String, profile: String },
+    /// Read a file whole (a web identity token, a container authorization
+    /// token). Answer with [`Resolver::handle_file`].
+    ReadFile { path: String },
+    /// Read `<cache dir>/<key>.json`. Answer with [`Resolver::handle_cache_entry`].
+    CacheGet { key: String },
+    /// Write `entry` to `<cache dir>/<key>.json`. Answer with [`Resolver::handle_cache_stored`].
+    CachePut { key: String, entry: String },
+    /// Fetch role credentials from the EC2 instance metadata service
+    /// (IMDSv2 token, role name, credentials document). Answer with
+    /// [`Resolver::handle_imds`].
+    ImdsCredentials(ImdsRequest),
+    /// GET the container credentials URL. Answer with [`Resolver::handle_container`].
+    ContainerCredentials {
+        url: String,
+        authorization: Option<Secret>,
+    },
+    /// Run a `credential_process` command line (split as a shell would).
+    /// Answer with [`Resolver::handle_process`].
+    RunProcess { command: String, profile: String },
+}
+
+impl fmt::Debug for Effect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Effect::Sts {
+                operation,
+                credentials,
+                endpoint,
+                profile,
+            } => f
+                .debug_struct("Sts")
+                .field("operation", operation)
+                .field("credentials", credentials)
+                .field("endpoint", endpoint)
+                .field("profile", profile)
+                .finish(),
+            Effect::MfaCode { serial, profile } => f
+                .debug_struct("MfaCode")
+                .field("serial", serial)
+                .field("profile", profile)
+                .finish(),
+            Effect::ReadFile { path } => f.debug_struct("ReadFile").field("path", path).finish(),
+            Effect::CacheGet { key } => f.debug_struct("CacheGet").field("key", key).finish(),
+            Effect::CachePut { key, .. } => f
+                .debug_struct("CachePut")
+                .field("key", key)
+                .field("entry", &"** redacted **")
+                .finish(),
+            Effect::ImdsCredentials(r) => f.debug_tuple("ImdsCredentials").field(r).finish(),
+            Effect::ContainerCredentials { url, authorization } => f
+                .debug_struct("ContainerCredentials")
+                .field("url", url)
+                .field("authorization", authorization)
+                .finish(),
+            Effect::RunProcess { command, profile } => f
+                .debug_struct("RunProcess")
+                .field("command", command)
+                .field("profile", profile)
+                .finish(),
+        }
+    }
+}
+
+impl Effect {
+    fn kind(&self) -> Kind {
+        match self {
+            Effect::Sts { .. } => Kind::Sts,
+            Effect::MfaCode { .. } => Kind::Mfa,
+            Effect::ReadFile { .. } => Kind::File,
+            Effect::CacheGet { .. } => Kind::CacheGet,
+            Effect::CachePut { .. } => Kind::CachePut,
+            Effect::ImdsCredentials(_) => Kind::Imds,
+            Effect::ContainerCredentials { .. } => Kind::Container,
+            Effect::RunProcess { .. } => Kind::Process,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Sts,
+    Mfa,
+    File,
+    CacheGet,
+    CachePut,
+    Imds,
+    Container,
+    Process,
+}
+
+/// Where the final credentials came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CredentialSource {
+    Environment,
+    /// Static keys of a profile.
+    Profile {
+        profile: String,
+    },
+    Process {
+        profile: String,
+    },
+    Container,
+    Imds,
+    WebIdentity {
+        role_arn: String,
+    },
+    AssumeRole {
+        profile: String,
+        role_arn: String,
+    },
+}
+
+/// The credentials a resolution ends with.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ResolvedCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Option<Secret>,
+    pub expiration: Option<OffsetDateTime>,
+    pub account_id: Option<String>,
+    pub source: CredentialSource,
+    /// Whether the last step was answered from the cache.
+    pub from_cache: bool,
+}
+
+impl fmt::Debug for ResolvedCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResolvedCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &self.secret_access_key)
+            .field("session_token", &self.session_token)
+            .field("expiration", &self.expiration)
+            .field("account_id", &self.account_id)
+            .field("source", &self.source)
+            .field("from_cache", &self.from_cache)
+            .finish()
+    }
+}
+
+impl ResolvedCredentials {
+    /// The credentials to sign a request with.
+    pub fn to_signing(&self) -> Credentials {
+        Credentials::new(
+            self.access_key_id.clone(),
+            self.secret_access_key.clone(),
+            self.session_token.clone(),
+        )
+    }
+
+    fn from_source(c: SourceCredentials, source: CredentialSource) -> Self {
+        ResolvedCredentials {
+            access_key_id: c.access_key_id,
+            secret_access_key: c.secret_access_key,
+            session_token: c.session_token,
+            expiration: c.expiration,
+            account_id: c.account_id,
+            source,
+            from_cache: false,
+        }
+    }
+
+    fn from_entry(entry: &CacheEntry, source: CredentialSource, from_cache: bool) -> Self {
+        ResolvedCredentials {
+            access_key_id: entry.access_key_id.clone(),
+            secret_access_key: entry.secret_access_key.clone(),
+            session_token: Some(entry.session_token.clone()),
+            expiration: Some(entry.expiration),
+            account_id: entry.account_id.clone(),
+            source,
+            from_cache,
+        }
+    }
+}
+
+/// Something worth telling the user that did not stop the resolution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// A cache file could not be used; it was treated as a miss.
+    CorruptCacheEntry { key: String, reason: String },
+    /// A cache file could not be written.
+    CacheWriteFailed { key: String, message: String },
+    /// `AWS_CREDENTIAL_EXPIRATION` is not an ISO 8601 time; it was ignored.
+    InvalidEnvironmentExpiration { value: String },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::CorruptCacheEntry { key, reason } => write!(
+                f,
+                "The cached credentials {key}.json could not be used and were refreshed: {reason}"
+            ),
+            Warning::CacheWriteFailed { key, message } => {
+                write!(
+                    f,
+                    "The credentials could not be cached as {key}.json: {message}"
+                )
+            }
+            Warning::InvalidEnvironmentExpiration { value } => write!(
+                f,
+                "AWS_CREDENTIAL_EXPIRATION \"{value}\" is not an ISO 8601 time and was ignored."
+            ),
+        }
+    }
+}
+
+/// What [`Resolver::poll`] returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Perform this effect and feed its result back.
+    Effect(Effect),
+    /// The resolution is over.
+    Done(Result<ResolvedCredentials, ResolveError>),
+}
+
+/// A handler was called for a result the machine did not ask for.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("The resolver was given a {given} result while it was waiting for {waiting}.")]
+pub struct UnexpectedResult {
+    pub given: &'static str,
+    pub waiting: String,
+}
+
+/// An STS call to make or a web identity role: the steps that can be cached.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Level {
+    WebIdentity(WebIdentity),
+    Role(RoleStep),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Input {
+    Sts(Result<Output, String>),
+    Mfa(Result<Secret, String>),
+    File(Result<String, String>),
+    CacheEntry(Option<String>),
+    CacheStored(Result<(), String>),
+    Imds(Result<String, String>),
+    Container(Result<String, String>),
+    Process(Result<ProcessOutput, String>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Phase {
+    Start,
+    AwaitingMfa,
+    AwaitingToken,
+    AwaitingSts,
+    AwaitingPut,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum State {
+    Start,
+    CacheLookup { level: usize },
+    BaseStart,
+    AwaitingProcess,
+    AwaitingContainerToken,
+    AwaitingContainer,
+    AwaitingImds,
+    Level { level: usize, phase: Phase },
+    Finished(Result<ResolvedCredentials, ResolveError>),
+}
+
+/// The resolution state machine (see the module docs).
+#[derive(Clone, Debug)]
+pub struct Resolver {
+    plan: Result<Plan, ResolveError>,
+    cache: bool,
+    levels: Vec<Level>,
+    keys: Vec<Option<String>>,
+    state: State,
+    pending: Option<Effect>,
+    input: Option<Input>,
+    current: Option<ResolvedCredentials>,
+    warnings: Vec<Warning>,
+    effects: usize,
+}
+
+impl Resolver {
+    /// A machine for `snapshot`; the plan is computed (and checked) here.
+    pub fn new(snapshot: &Snapshot) -> Resolver {
+        let plan = plan(snapshot);
+        let mut levels = Vec::new();
+        if let Ok(p) = &plan {
+            if let Base::WebIdentity(w) = &p.base {
+                levels.push(Level::WebIdentity(w.clone()));
+            }
+            levels.extend(p.roles.iter().cloned().map(Level::Role));
+        }
+        let keys = levels.iter().map(cache_key).collect();
+        Resolver {
+            plan,
+            cache: snapshot.options.cache,
+            levels,
+            keys,
+            state: State::Start,
+            pending: None,
+            input: None,
+            current: None,
+            warnings: Vec::new(),
+            effects: 0,
+        }
+    }
+
+    /// The plan being executed, or why there is none.
+    pub fn plan(&self) -> Result<&Plan, &ResolveError> {
+        self.plan.as_ref()
+    }
+
+    /// Warnings so far (corrupt cache entries, failed cache writes, ...).
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// The effect waiting for its result, if any.
+    pub fn pending(&self) -> Option<&Effect> {
+        self.pending.as_ref()
+    }
+
+    /// How many effects have been asked for so far.
+    pub fn effects_issued(&self) -> usize {
+        self.effects
+    }
+
+    /// Whether [`Resolver::poll`] would return [`Step::Done`].
+    pub fn is_done(&self) -> bool {
+        matches!(self.state, State::Finished(_))
+    }
+
+    /// The next effect to perform, or the outcome. Polling again without
+    /// feeding a result returns the same effect.
+    pub fn poll(&mut self, now: OffsetDateTime) -> Step {
+        loop {
+            if let State::Finished(result) = &self.state {
+                return Step::Done(result.clone());
+            }
+            if let Some(effect) = &self.pending {
+                if self.input.is_none() {
+                    return Step::Effect(effect.clone());
+                }
+            }
+            let input = self.input.take();
+            self.pending = None;
+            let before = self.state.clone();
+            match self.advance(input, now) {
+                Ok(Some(effect)) => {
+                    self.effects += 1;
+                    self.pending = Some(effect);
+                }
+                // Every step without an effect must move on; standing still
+                // would spin forever.
+                Ok(None) if self.state == before => {
+                    self.state = State::Finished(Err(ResolveError::Internal {
+                        state: format!("{before:?}"),
+                    }))
+                }
+                Ok(None) => {}
+                Err(e) => self.state = State::Finished(Err(e)),
+            }
+        }
+    }
+
+    fn feed(
+        &mut self,
+        kind: Kind,
+        given: &'static str,
+        input: Input,
+    ) -> Result<(), UnexpectedResult> {
+        match &self.pending {
+            Some(effect) if effect.kind() == kind && self.input.is_none() => {
+                self.input = Some(input);
+                Ok(())
+            }
+            other => Err(UnexpectedResult {
+                given,
+                waiting: match other {
+                    Some(e) => format!("{:?}", e.kind()),
+                    None => "nothing".to_owned(),
+                },
+            }),
+        }
+    }
+
+    /// The result of an [`Effect::Sts`] call; the error text is shown as is
+    /// (sts-client words it as the AWS CLI does).
+    pub fn handle_sts<E: fmt::Display>(
+        &mut self,
+        result: Result<Output, E>,
+    ) -> Result<(), UnexpectedResult> {
+        self.feed(
+            Kind::Sts,
+            "STS",
+            Input::Sts(result.map_err(|e| e.to_string())),
+        )
+    }
+
+    /// The code typed for an [`Effect::MfaCode`], or why none could be read.
+    pub fn handle_mfa_code(
+        &mut self,
+        code: Result<Secret, String>,
+    ) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::Mfa, "MFA code", Input::Mfa(code))
+    }
+
+    /// The contents of the file asked for by [`Effect::ReadFile`].
+    pub fn handle_file(
+        &mut self,
+        contents: Result<String, String>,
+    ) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::File, "file", Input::File(contents))
+    }
+
+    /// The cache file's contents, `None` when there is no such file (or it
+    /// could not be read: either way a miss).
+    pub fn handle_cache_entry(&mut self, entry: Option<String>) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::CacheGet, "cache entry", Input::CacheEntry(entry))
+    }
+
+    /// Whether the [`Effect::CachePut`] worked; a failure is only a warning.
+    pub fn handle_cache_stored(
+        &mut self,
+        result: Result<(), String>,
+    ) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::CachePut, "cache write", Input::CacheStored(result))
+    }
+
+    /// The instance metadata credentials document (JSON), or why it could not be had.
+    pub fn handle_imds(
+        &mut self,
+        document: Result<String, String>,
+    ) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::Imds, "instance metadata", Input::Imds(document))
+    }
+
+    /// The container endpoint's response body (JSON), or why it could not be had.
+    pub fn handle_container(
+        &mut self,
+        body: Result<String, String>,
+    ) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::Container, "container", Input::Container(body))
+    }
+
+    /// What the `credential_process` command did, or why it could not be started.
+    pub fn handle_process(
+        &mut self,
+        output: Result<ProcessOutput, String>,
+    ) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::Process, "process", Input::Process(output))
+    }
+
+    fn plan_ref(&self) -> Result<&Plan, ResolveError> {
+        self.plan.as_ref().map_err(Clone::clone)
+    }
+
+    fn cache_get(&mut self, level: usize) -> Option<Effect> {
+        let key = self.keys.get(level).cloned().flatten()?;
+        self.state = State::CacheLookup { level };
+        Some(Effect::CacheGet { key })
+    }
+
+    /// The cache lookup for `level` and below, innermost last; `None` when
+    /// the lookups are over and the base source is next.
+    fn lookup_from(&mut self, level: usize) -> Option<Effect> {
+        if !self.cache {
+            return None;
+        }
+        (0..=level).rev().find_map(|l| self.cache_get(l))
+    }
+
+    fn advance(
+        &mut self,
+        input: Option<Input>,
+        now: OffsetDateTime,
+    ) -> Result<Option<Effect>, ResolveError> {
+        match self.state.clone() {
+            State::Finished(_) => Ok(None),
+            State::Start => {
+                self.plan_ref()?;
+                if let Some(last) = self.levels.len().checked_sub(1) {
+                    if let Some(effect) = self.lookup_from(last) {
+                        return Ok(Some(effect));
+                    }
+                }
+                self.state = State::BaseStart;
+                Ok(None)
+            }
+            State::CacheLookup { level } => {
+                let Some(Input::CacheEntry(entry)) = input else {
+                    return Ok(None);
+                };
+                let key = self.keys.get(level).cloned().flatten().unwrap_or_default();
+                if let Some(text) = entry {
+                    match CacheEntry::parse(&text) {
+                        Ok(entry) if entry.is_fresh(now) => {
+                            let source = self.level_source(level);
+                            self.current =
+                                Some(ResolvedCredentials::from_entry(&entry, source, true));
+                            self.state = State::Level {
+                                level: level + 1,
+                                phase: Phase::Start,
+                            };
+                            return Ok(None);
+                        }
+                        Ok(_) => {}
+                        Err(e) => self.warnings.push(Warning::CorruptCacheEntry {
+                            key,
+                            reason: e.to_string(),
+                        }),
+                    }
+                }
+                if let Some(below) = level.checked_sub(1) {
+                    if let Some(effect) = self.lookup_from(below) {
+                        return Ok(Some(effect));
+                    }
+                }
+                self.state = State::BaseStart;
+                Ok(None)
+            }
+            State::BaseStart => self.base_start(),
+            State::AwaitingProcess => {
+                let Some(Input::Process(result)) = input else {
+                    return Ok(None);
+                };
+                let plan = self.plan_ref()?;
+                let Base::Process {
+                    origin, account_id, ..
+                } = &plan.base
+                else {
+                    return Ok(None);
+                };
+                let failed = |message: String| ResolveError::Process {
+                    profile: origin.profile.clone(),
+                    location: origin.location,
+                    message,
+                };
+                let creds = parse_process_output(&result.map_err(&failed)?, account_id.as_deref())
+                    .map_err(failed)?;
+                let source = CredentialSource::Process {
+                    profile: origin.profile.clone(),
+                };
+                self.current = Some(ResolvedCredentials::from_source(creds, source));
+                self.state = State::Level {
+                    level: 0,
+                    phase: Phase::Start,
+                };
+                Ok(None)
+            }
+            State::AwaitingContainerToken => {
+                let Some(Input::File(result)) = input else {
+                    return Ok(None);
+                };
+                let plan = self.plan_ref()?;
+                let Base::Container { request, .. } = &plan.base else {
+                    return Ok(None);
+                };
+                let path = match &request.authorization {
+                    Some(ContainerAuth::TokenFile(p)) => p.clone(),
+                    _ => String::new(),
+                };
+                let token = result.map_err(|message| ResolveError::ReadFile {
+                    path,
+                    purpose: "container authorization token",
+                    message,
+                })?;
+                let url = request.url.clone();
+                self.state = State::AwaitingContainer;
+                Ok(Some(Effect::ContainerCredentials {
+                    url,
+                    authorization: Some(Secret::new(token.trim())),
+                }))
+            }
+            State::AwaitingContainer => {
+                let Some(Input::Container(result)) = input else {
+                    return Ok(None);
+                };
+                let plan = self.plan_ref()?;
+                let Base::Container { request, reason } = &plan.base else {
+                    return Ok(None);
+                };
+                let creds = result
+                    .and_then(|body| parse_container_response(&body))
+                    .map_err(|message| match reason {
+                        Reason::CredentialSource(origin) => ResolveError::CredentialSourceEmpty {
+                            profile: origin.profile.clone(),
+                            source_name: "EcsContainer",
+                            location: origin.location,
+                            detail: Some(message),
+                        },
+                        Reason::DefaultChain => ResolveError::Container {
+                            url: request.url.clone(),
+                            message,
+                        },
+                    })?;
+                self.current = Some(ResolvedCredentials::from_source(
+                    creds,
+                    CredentialSource::Container,
+                ));
+                self.state = State::Level {
+                    level: 0,
+                    phase: Phase::Start,
+                };
+                Ok(None)
+            }
+            State::AwaitingImds => {
+                let Some(Input::Imds(result)) = input else {
+                    return Ok(None);
+                };
+                let plan = self.plan_ref()?;
+                let Base::Imds { reason, .. } = &plan.base else {
+                    return Ok(None);
+                };
+                let creds =
+                    result
+                        .and_then(|body| parse_imds_response(&body))
+                        .map_err(|message| match reason {
+                            Reason::CredentialSource(origin) => {
+                                ResolveError::CredentialSourceEmpty {
+                                    profile: origin.profile.clone(),
+                                    source_name: "Ec2InstanceMetadata",
+                                    location: origin.location,
+                                    detail: Some(message),
+                                }
+                            }
+                            // The AWS CLI treats an unreachable or roleless
+                            // instance metadata service as "no credentials".
+                            Reason::DefaultChain => ResolveError::NoCredentials,
+                        })?;
+                self.current = Some(ResolvedCredentials::from_source(
+                    creds,
+                    CredentialSource::Imds,
+                ));
+                self.state = State::Level {
+                    level: 0,
+                    phase: Phase::Start,
+                };
+                Ok(None)
+            }
+            State::Level { level, phase } => self.level(level, phase, input, now),
+        }
+    }
+
+    fn base_start(&mut self) -> Result<Option<Effect>, ResolveError> {
+        let base = self.plan_ref()?.base.clone();
+        let next_level = State::Level {
+            level: 0,
+            phase: Phase::Start,
+        };
+        match &base {
+            Base::Environment { credentials, .. } => {
+                let mut expiration = None;
+                if let Some(text) = &credentials.expiration {
+                    expiration = parse_expiration(text);
+                    if expiration.is_none() {
+                        self.warnings.push(Warning::InvalidEnvironmentExpiration {
+                            value: text.clone(),
+                        });
+                    }
+                }
+                self.current = Some(ResolvedCredentials {
+                    access_key_id: credentials.access_key_id.clone(),
+                    secret_access_key: credentials.secret_access_key.clone(),
+                    session_token: credentials.session_token.clone(),
+                    expiration,
+                    account_id: credentials.account_id.clone(),
+                    source: CredentialSource::Environment,
+                    from_cache: false,
+                });
+                self.state = next_level;
+                Ok(None)
+            }
+            Base::StaticKeys {
+                origin,
+                credentials,
+            } => {
+                self.current = Some(ResolvedCredentials {
+                    access_key_id: credentials.access_key_id.clone(),
+                    secret_access_key: credentials.secret_access_key.clone(),
+                    session_token: credentials.session_token.clone(),
+                    expiration: None,
+                    account_id: credentials.account_id.clone(),
+                    source: CredentialSource::Profile {
+                        profile: origin.profile.clone(),
+                    },
+                    from_cache: false,
+                });
+                self.state = next_level;
+                Ok(None)
+            }
+            // Level 0 is the web identity call itself.
+            Base::WebIdentity(_) => {
+                self.state = next_level;
+                Ok(None)
+            }
+            Base::Process {
+                origin, command, ..
+            } => {
+                let effect = Effect::RunProcess {
+                    command: command.clone(),
+                    profile: origin.profile.clone(),
+                };
+                self.state = State::AwaitingProcess;
+                Ok(Some(effect))
+            }
+            Base::Container { request, .. } => match &request.authorization {
+                Some(ContainerAuth::TokenFile(path)) => {
+                    let effect = Effect::ReadFile { path: path.clone() };
+                    self.state = State::AwaitingContainerToken;
+                    Ok(Some(effect))
+                }
+                other => {
+                    let authorization = match other {
+                        Some(ContainerAuth::Token(t)) => Some(t.clone()),
+                        _ => None,
+                    };
+                    let effect = Effect::ContainerCredentials {
+                        url: request.url.clone(),
+                        authorization,
+                    };
+                    self.state = State::AwaitingContainer;
+                    Ok(Some(effect))
+                }
+            },
+            Base::Imds { request, .. } => {
+                let effect = Effect::ImdsCredentials(request.clone());
+                self.state = State::AwaitingImds;
+                Ok(Some(effect))
+            }
+            Base::Sso { origin, .. } => Err(ResolveError::SsoNotSupported {
+                profile: origin.profile.clone(),
+                location: origin.location,
+            }),
+        }
+    }
+
+    fn level_source(&self, level: usize) -> CredentialSource {
+        match self.levels.get(level) {
+            Some(Level::WebIdentity(w)) => CredentialSource::WebIdentity {
+                role_arn: w.role_arn.clone(),
+            },
+            Some(Level::Role(r)) => CredentialSource::AssumeRole {
+                profile: r.origin.profile.clone(),
+                role_arn: r.role_arn.clone(),
+            },
+            None => CredentialSource::Environment,
+        }
+    }
+
+    fn level(
+        &mut self,
+        level: usize,
+        phase: Phase,
+        input: Option<Input>,
+        now: OffsetDateTime,
+    ) -> Result<Option<Effect>, ResolveError> {
+        let Some(step) = self.levels.get(level).cloned() else {
+            let current = self.current.clone().ok_or(ResolveError::NoCredentials)?;
+            self.state = State::Finished(Ok(current));
+            return Ok(None);
+        };
+        let endpoint = self.plan_ref()?.endpoint.clone();
+        let set = |this: &mut Self, phase| this.state = State::Level { level, phase };
+        match (step, phase, input) {
+            (Level::Role(role), Phase::Start, _) => {
+                if let Some(serial) = &role.mfa_serial {
+                    set(self, Phase::AwaitingMfa);
+                    return Ok(Some(Effect::MfaCode {
+                        serial: serial.clone(),
+                        profile: role.origin.profile.clone(),
+                    }));
+                }
+                set(self, Phase::AwaitingSts);
+                Ok(Some(self.assume_role(&role, None, endpoint, now)))
+            }
+            (Level::Role(role), Phase::AwaitingMfa, Some(Input::Mfa(code))) => {
+                let serial = role.mfa_serial.clone().unwrap_or_default();
+                let code = code.map_err(|message| ResolveError::MfaUnavailable {
+                    serial: serial.clone(),
+                    profile: role.origin.profile.clone(),
+                    message,
+                })?;
+                let digits = code.expose();
+                if digits.len() != 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(ResolveError::InvalidMfaCode {
+                        serial,
+                        profile: role.origin.profile.clone(),
+                    });
+                }
+                set(self, Phase::AwaitingSts);
+                Ok(Some(self.assume_role(&role, Some(code), endpoint, now)))
+            }
+            (Level::WebIdentity(w), Phase::Start, _) => {
+                set(self, Phase::AwaitingToken);
+                Ok(Some(Effect::ReadFile {
+                    path: w.token_file.clone(),
+                }))
+            }
+            (Level::WebIdentity(w), Phase::AwaitingToken, Some(Input::File(token))) => {
+                let token = token.map_err(|message| ResolveError::ReadFile {
+                    path: w.token_file.clone(),
+                    purpose: "web identity token",
+                    message,
+                })?;
+                set(self, Phase::AwaitingSts);
+                let operation =
+                    Operation::AssumeRoleWithWebIdentity(AssumeRoleWithWebIdentityInput {
+                        role_arn: w.role_arn.clone(),
+                        role_session_name: w
+                            .role_session_name
+                            .clone()
+                            .unwrap_or_else(|| generated_session_name(now)),
+                        web_identity_token: Secret::new(token),
+                        ..Default::default()
+                    });
+                Ok(Some(Effect::Sts {
+                    operation,
+                    credentials: None,
+                    endpoint,
+                    profile: w.origin.as_ref().map(|o| o.profile.clone()),
+                }))
+            }
+            (step, Phase::AwaitingSts, Some(Input::Sts(result))) => {
+                let (operation, profile) = match &step {
+                    Level::WebIdentity(w) => (
+                        "AssumeRoleWithWebIdentity",
+                        w.origin.as_ref().map(|o| o.profile.clone()),
+                    ),
+                    Level::Role(r) => ("AssumeRole", Some(r.origin.profile.clone())),
+                };
+                let output = match result {
+                    Ok(Output::AssumeRole(o)) | Ok(Output::AssumeRoleWithWebIdentity(o)) => o,
+                    Ok(_) => {
+                        return Err(ResolveError::Sts {
+                            operation,
+                            profile,
+                            message: format!(
+                                "STS answered {operation} with the response of another operation."
+                            ),
+                        })
+                    }
+                    Err(message) => {
+                        return Err(ResolveError::Sts {
+                            operation,
+                            profile,
+                            message,
+                        })
+                    }
+                };
+                let entry = CacheEntry::from_output(&output);
+                self.current = Some(ResolvedCredentials::from_entry(
+                    &entry,
+                    self.level_source(level),
+                    false,
+                ));
+                match (self.cache, self.keys.get(level).cloned().flatten()) {
+                    (true, Some(key)) => {
+                        set(self, Phase::AwaitingPut);
+                        Ok(Some(Effect::CachePut {
+                            key,
+                            entry: entry.to_json(),
+                        }))
+                    }
+                    _ => {
+                        self.state = State::Level {
+                            level: level + 1,
+                            phase: Phase::Start,
+                        };
+                        Ok(None)
+                    }
+                }
+            }
+            (_, Phase::AwaitingPut, Some(Input::CacheStored(result))) => {
+                if let Err(message) = result {
+                    let key = self.keys.get(level).cloned().flatten().unwrap_or_default();
+                    self.warnings
+                        .push(Warning::CacheWriteFailed { key, message });
+                }
+                self.state = State::Level {
+                    level: level + 1,
+                    phase: Phase::Start,
+                };
+                Ok(None)
+            }
+            // No input yet (cannot happen through `poll`): nothing to do.
+            _ => Ok(None),
+        }
+    }
+
+    fn assume_role(
+        &self,
+        role: &RoleStep,
+        token_code: Option<Secret>,
+        endpoint: Endpoint,
+        now: OffsetDateTime,
+    ) -> Effect {
+        let operation = Operation::AssumeRole(AssumeRoleInput {
+            role_arn: role.role_arn.clone(),
+            role_session_name: role
+                .role_session_name
+                .clone()
+                .unwrap_or_else(|| generated_session_name(now)),
+            external_id: role.external_id.clone(),
+            serial_number: role.mfa_serial.clone(),
+            token_code,
+            duration_seconds: role.duration_seconds,
+            ..Default::default()
+        });
+        Effect::Sts {
+            operation,
+            credentials: self.current.as_ref().map(ResolvedCredentials::to_signing),
+            endpoint,
+            profile: Some(role.origin.profile.clone()),
+        }
+    }
+}
+
+/// `rolectl-<unix time>`: 18 characters of `[\w+=,.@-]`, within STS's 2..=64.
+pub fn generated_session_name(now: OffsetDateTime) -> String {
+    format!("rolectl-{}", now.unix_timestamp().max(0))
+}
+
+fn cache_key(level: &Level) -> Option<String> {
+    let params = match level {
+        Level::WebIdentity(w) => CacheKeyParams {
+            role_arn: w.role_arn.clone(),
+            role_session_name: w.role_session_name.clone(),
+            ..Default::default()
+        },
+        Level::Role(r) => CacheKeyParams {
+            role_arn: r.role_arn.clone(),
+            role_session_name: r.role_session_name.clone(),
+            external_id: r.external_id.clone(),
+            serial_number: r.mfa_serial.clone(),
+            duration_seconds: r.duration_seconds,
+            policy: None,
+        },
+    };
+    params.key().ok()
+}

@@ -1,0 +1,173 @@
+//! Pure parsers for what the instance and process sources answer: the
+//! `credential_process` JSON, the container endpoint's JSON and the
+//! instance metadata service's JSON document.
+
+use rolectl_sigv4::Secret;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::cache::parse_expiration;
+
+/// Credentials read from a source other than STS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Option<Secret>,
+    pub expiration: Option<OffsetDateTime>,
+    pub account_id: Option<String>,
+}
+
+/// What a `credential_process` command did.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProcessOutput {
+    /// The exit code; `None` when it was killed by a signal.
+    pub status: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl std::fmt::Debug for ProcessOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // stdout carries the secret key.
+        f.debug_struct("ProcessOutput")
+            .field("status", &self.status)
+            .field("stdout", &format_args!("<{} bytes>", self.stdout.len()))
+            .field("stderr", &self.stderr)
+            .finish()
+    }
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn required(v: &Value, key: &str) -> Result<String, String> {
+    text(v, key).ok_or_else(|| format!("Missing required key in response: '{key}'"))
+}
+
+fn expiration(v: &Value) -> Result<Option<OffsetDateTime>, String> {
+    match text(v, "Expiration") {
+        None => Ok(None),
+        Some(t) => parse_expiration(&t)
+            .map(Some)
+            .ok_or_else(|| format!("The Expiration '{t}' is not an ISO 8601 time.")),
+    }
+}
+
+/// Parses `credential_process` output as the AWS CLI does (Version 1 only).
+pub fn parse_process_output(
+    output: &ProcessOutput,
+    fallback_account_id: Option<&str>,
+) -> Result<SourceCredentials, String> {
+    if output.status != Some(0) {
+        let code = output
+            .status
+            .map(|c| format!("exit code {c}"))
+            .unwrap_or_else(|| "a signal".to_owned());
+        let stderr = output.stderr.trim();
+        return Err(if stderr.is_empty() {
+            format!("the process ended with {code}")
+        } else {
+            format!("the process ended with {code}: {stderr}")
+        });
+    }
+    let parsed: Value = serde_json::from_str(&output.stdout)
+        .map_err(|e| format!("the output is not valid JSON ({e})"))?;
+    match parsed.get("Version") {
+        Some(v) if v.as_u64() == Some(1) => {}
+        Some(v) => {
+            return Err(format!(
+                "Unsupported version '{v}' for credential process provider, supported versions: 1"
+            ))
+        }
+        None => {
+            return Err("Unsupported version '<Version key not provided>' for credential process provider, supported versions: 1".to_owned())
+        }
+    }
+    Ok(SourceCredentials {
+        access_key_id: required(&parsed, "AccessKeyId")?,
+        secret_access_key: Secret::new(required(&parsed, "SecretAccessKey")?),
+        session_token: text(&parsed, "SessionToken").map(Secret::new),
+        expiration: expiration(&parsed)?,
+        account_id: text(&parsed, "AccountId").or_else(|| fallback_account_id.map(str::to_owned)),
+    })
+}
+
+/// Parses the container credentials endpoint's answer.
+pub fn parse_container_response(body: &str) -> Result<SourceCredentials, String> {
+    let parsed: Value =
+        serde_json::from_str(body).map_err(|e| format!("the response is not valid JSON ({e})"))?;
+    Ok(SourceCredentials {
+        access_key_id: required(&parsed, "AccessKeyId")?,
+        secret_access_key: Secret::new(required(&parsed, "SecretAccessKey")?),
+        session_token: Some(Secret::new(required(&parsed, "Token")?)),
+        expiration: expiration(&parsed)?,
+        account_id: text(&parsed, "AccountId"),
+    })
+}
+
+/// Parses the instance metadata credentials document.
+pub fn parse_imds_response(body: &str) -> Result<SourceCredentials, String> {
+    let parsed: Value =
+        serde_json::from_str(body).map_err(|e| format!("the document is not valid JSON ({e})"))?;
+    if let Some(code) = text(&parsed, "Code") {
+        if code != "Success" {
+            return Err(format!(
+                "the instance metadata service answered Code {code}"
+            ));
+        }
+    }
+    Ok(SourceCredentials {
+        access_key_id: required(&parsed, "AccessKeyId")?,
+        secret_access_key: Secret::new(required(&parsed, "SecretAccessKey")?),
+        session_token: Some(Secret::new(required(&parsed, "Token")?)),
+        expiration: expiration(&parsed)?,
+        account_id: text(&parsed, "AccountId"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(status: i32, stdout: &str) -> ProcessOutput {
+        ProcessOutput {
+            status: Some(status),
+            stdout: stdout.into(),
+            stderr: "boom".into(),
+        }
+    }
+
+    #[test]
+    fn process_rules() {
+        let ok = r#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "S", "SessionToken": "T", "Expiration": "2022-05-02T18:36:00+00:00"}"#;
+        let c = parse_process_output(&out(0, ok), Some("1")).unwrap();
+        assert_eq!(c.access_key_id, "A");
+        assert_eq!(c.account_id.as_deref(), Some("1"));
+        assert!(c.expiration.is_some());
+        assert!(parse_process_output(&out(1, ok), None)
+            .unwrap_err()
+            .contains("exit code 1: boom"));
+        assert!(parse_process_output(&out(0, "{"), None)
+            .unwrap_err()
+            .contains("not valid JSON"));
+        assert!(parse_process_output(&out(0, r#"{"Version": 2}"#), None)
+            .unwrap_err()
+            .contains("Unsupported version '2'"));
+        assert!(
+            parse_process_output(&out(0, r#"{"Version": 1, "AccessKeyId": "A"}"#), None)
+                .unwrap_err()
+                .contains("'SecretAccessKey'")
+        );
+    }
+
+    #[test]
+    fn imds_and_container() {
+        let doc = r#"{"Code":"Success","AccessKeyId":"A","SecretAccessKey":"S","Token":"T","Expiration":"2021-09-21T04:16:53Z"}"#;
+        assert_eq!(parse_imds_response(doc).unwrap().access_key_id, "A");
+        assert!(parse_imds_response(r#"{"Code":"Failed"}"#).is_err());
+        assert_eq!(parse_container_response(doc).unwrap().access_key_id, "A");
+        assert!(parse_container_response("<html>").is_err());
+    }
+}

@@ -1,0 +1,812 @@
+//! Scripted runs of the state machine: what it asks for, in which order and
+//! with which parameters, for each rule of the AWS CLI's chain.
+
+mod support;
+
+use rolectl_resolver::{
+    CacheEntry, CacheKeyParams, CredentialSource, Effect, ProcessOutput, ResolveError, Resolver,
+    Snapshot, Step, Warning,
+};
+use rolectl_sigv4::Secret;
+use rolectl_sts_client::{Operation, Output};
+use support::{assume_role_output, role_output, snapshot, NOW};
+use time::Duration;
+
+fn effect(m: &mut Resolver) -> Effect {
+    match m.poll(NOW) {
+        Step::Effect(e) => e,
+        Step::Done(r) => panic!("expected an effect, got {r:?}"),
+    }
+}
+
+fn done(m: &mut Resolver) -> Result<rolectl_resolver::ResolvedCredentials, ResolveError> {
+    match m.poll(NOW) {
+        Step::Done(r) => r,
+        Step::Effect(e) => panic!("expected the end, got {e:?}"),
+    }
+}
+
+fn key(role_arn: &str) -> String {
+    CacheKeyParams {
+        role_arn: role_arn.into(),
+        ..Default::default()
+    }
+    .key()
+    .unwrap()
+}
+
+fn assume_role(e: &Effect) -> (&rolectl_sts_client::AssumeRoleInput, Option<&str>, &str) {
+    match e {
+        Effect::Sts {
+            operation: Operation::AssumeRole(input),
+            credentials,
+            endpoint,
+            ..
+        } => (
+            input,
+            credentials.as_ref().map(|c| c.access_key_id.as_str()),
+            endpoint.url.as_str(),
+        ),
+        other => panic!("expected AssumeRole, got {other:?}"),
+    }
+}
+
+const ROLE_A: &str = "arn:aws:iam::111111111111:role/A";
+const ROLE_B: &str = "arn:aws:iam::222222222222:role/B";
+
+const CHAIN: &str = "[profile A]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = B\nregion = eu-west-1\n\n[profile B]\nrole_arn = arn:aws:iam::222222222222:role/B\nsource_profile = C\n\n[profile C]\naws_access_key_id = AKIDC\naws_secret_access_key = SECRETC\n";
+
+#[test]
+fn static_keys_need_no_effect() {
+    let s = snapshot(
+        "",
+        "[default]\naws_access_key_id = AKID\naws_secret_access_key = S\naws_account_id = 123\n",
+        &[],
+        None,
+        true,
+    );
+    let mut m = Resolver::new(&s);
+    let c = done(&mut m).unwrap();
+    assert_eq!(c.access_key_id, "AKID");
+    assert_eq!(c.secret_access_key.expose(), "S");
+    assert_eq!(c.account_id.as_deref(), Some("123"));
+    assert_eq!(
+        c.source,
+        CredentialSource::Profile {
+            profile: "default".into()
+        }
+    );
+    assert_eq!(m.effects_issued(), 0);
+}
+
+#[test]
+fn environment_first_unless_profile_is_explicit() {
+    let files = "[default]\naws_access_key_id = FILE\naws_secret_access_key = S\n[p]\naws_access_key_id = P\naws_secret_access_key = S\n";
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "ENV"),
+        ("AWS_SECRET_ACCESS_KEY", "ES"),
+        ("AWS_SECURITY_TOKEN", "legacy"),
+        ("AWS_CREDENTIAL_EXPIRATION", "2026-11-27T20:00:00Z"),
+        ("AWS_PROFILE", "p"),
+    ];
+    let c = done(&mut Resolver::new(&snapshot("", files, &env, None, false))).unwrap();
+    assert_eq!(c.access_key_id, "ENV");
+    assert_eq!(c.session_token.as_ref().map(Secret::expose), Some("legacy"));
+    assert_eq!(c.expiration, Some(NOW + Duration::hours(2)));
+    assert_eq!(c.source, CredentialSource::Environment);
+    let c = done(&mut Resolver::new(&snapshot(
+        "",
+        files,
+        &env,
+        Some("default"),
+        false,
+    )))
+    .unwrap();
+    assert_eq!(c.access_key_id, "FILE");
+    // AWS_SESSION_TOKEN wins over AWS_SECURITY_TOKEN.
+    let env2 = [
+        ("AWS_ACCESS_KEY_ID", "E"),
+        ("AWS_SECRET_ACCESS_KEY", "S"),
+        ("AWS_SESSION_TOKEN", "new"),
+        ("AWS_SECURITY_TOKEN", "old"),
+    ];
+    let c = done(&mut Resolver::new(&snapshot("", "", &env2, None, false))).unwrap();
+    assert_eq!(c.session_token.as_ref().map(Secret::expose), Some("new"));
+    let partial = [("AWS_ACCESS_KEY_ID", "E")];
+    assert_eq!(
+        done(&mut Resolver::new(&snapshot("", "", &partial, None, false))).unwrap_err(),
+        ResolveError::PartialEnvironmentCredentials {
+            missing: "AWS_SECRET_ACCESS_KEY"
+        }
+    );
+}
+
+#[test]
+fn profile_selection_order() {
+    let files = "[default]\naws_access_key_id = D\naws_secret_access_key = S\n[profile x]\naws_access_key_id = X\naws_secret_access_key = S\n[profile y]\naws_access_key_id = Y\naws_secret_access_key = S\n";
+    let run = |env: &[(&str, &str)], p: Option<&str>| {
+        done(&mut Resolver::new(&snapshot(files, "", env, p, false))).map(|c| c.access_key_id)
+    };
+    assert_eq!(run(&[], None).unwrap(), "D");
+    assert_eq!(run(&[("AWS_DEFAULT_PROFILE", "y")], None).unwrap(), "Y");
+    assert_eq!(
+        run(&[("AWS_DEFAULT_PROFILE", "y"), ("AWS_PROFILE", "x")], None).unwrap(),
+        "X"
+    );
+    assert_eq!(run(&[("AWS_PROFILE", "x")], Some("y")).unwrap(), "Y");
+    let err = run(&[], Some("nope")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "The config profile (nope) could not be found"
+    );
+    assert_eq!(
+        run(&[("AWS_PROFILE", "gone")], None).unwrap_err(),
+        ResolveError::ProfileNotFound {
+            profile: "gone".into()
+        }
+    );
+}
+
+#[test]
+fn credentials_file_keys_win_over_config_keys() {
+    let config = "[default]\naws_access_key_id = CONFIG\naws_secret_access_key = S\ncredential_process = never-run\n";
+    let creds = "[default]\naws_access_key_id = CREDS\naws_secret_access_key = S\n";
+    let c = done(&mut Resolver::new(&snapshot(
+        config,
+        creds,
+        &[],
+        None,
+        false,
+    )))
+    .unwrap();
+    assert_eq!(c.access_key_id, "CREDS");
+    // credential_process comes before config-file keys.
+    let config = "[default]\naws_access_key_id = CONFIG\naws_secret_access_key = S\ncredential_process = run-me\n";
+    let mut m = Resolver::new(&snapshot(config, "", &[], None, false));
+    assert_eq!(
+        effect(&mut m),
+        Effect::RunProcess {
+            command: "run-me".into(),
+            profile: "default".into()
+        }
+    );
+}
+
+#[test]
+fn chain_asks_cache_outside_in_then_calls_inside_out() {
+    let s = snapshot(CHAIN, "", &[], Some("A"), true);
+    let mut m = Resolver::new(&s);
+    assert_eq!(effect(&mut m), Effect::CacheGet { key: key(ROLE_A) });
+    m.handle_cache_entry(None).unwrap();
+    assert_eq!(effect(&mut m), Effect::CacheGet { key: key(ROLE_B) });
+    m.handle_cache_entry(None).unwrap();
+    let e = effect(&mut m);
+    let (input, signer, url) = assume_role(&e);
+    assert_eq!(input.role_arn, ROLE_B);
+    assert_eq!(signer, Some("AKIDC"));
+    assert_eq!(url, "https://sts.eu-west-1.amazonaws.com");
+    assert_eq!(
+        input.role_session_name,
+        format!("rolectl-{}", NOW.unix_timestamp())
+    );
+    m.handle_sts(Ok::<_, String>(assume_role_output(
+        "ASIAB",
+        "222222222222",
+        NOW + Duration::hours(1),
+    )))
+    .unwrap();
+    let Effect::CachePut { key: k, entry } = effect(&mut m) else {
+        panic!("expected CachePut")
+    };
+    assert_eq!(k, key(ROLE_B));
+    let stored = CacheEntry::parse(&entry).unwrap();
+    assert_eq!(stored.access_key_id, "ASIAB");
+    assert!(
+        entry.contains("\"Expiration\":\"2026-11-27T19:00:00Z\""),
+        "{entry}"
+    );
+    assert!(entry.contains("\"AssumedRoleUser\""));
+    m.handle_cache_stored(Ok(())).unwrap();
+    let e = effect(&mut m);
+    let (input, signer, _) = assume_role(&e);
+    assert_eq!(input.role_arn, ROLE_A);
+    assert_eq!(signer, Some("ASIAB"));
+    m.handle_sts(Ok::<_, String>(assume_role_output(
+        "ASIAA",
+        "111111111111",
+        NOW + Duration::hours(1),
+    )))
+    .unwrap();
+    assert!(matches!(effect(&mut m), Effect::CachePut { key: k, .. } if k == key(ROLE_A)));
+    m.handle_cache_stored(Err("disk full".into())).unwrap();
+    let c = done(&mut m).unwrap();
+    assert_eq!(c.access_key_id, "ASIAA");
+    assert_eq!(c.account_id.as_deref(), Some("111111111111"));
+    assert_eq!(
+        c.source,
+        CredentialSource::AssumeRole {
+            profile: "A".into(),
+            role_arn: ROLE_A.into()
+        }
+    );
+    assert!(!c.from_cache);
+    assert!(matches!(m.warnings(), [Warning::CacheWriteFailed { .. }]));
+}
+
+fn entry(akid: &str, expires: time::OffsetDateTime) -> String {
+    CacheEntry::from_output(&role_output(akid, "999999999999", expires)).to_json()
+}
+
+#[test]
+fn cache_hit_in_the_middle_of_a_chain() {
+    let mut m = Resolver::new(&snapshot(CHAIN, "", &[], Some("A"), true));
+    assert_eq!(effect(&mut m), Effect::CacheGet { key: key(ROLE_A) });
+    m.handle_cache_entry(None).unwrap();
+    assert_eq!(effect(&mut m), Effect::CacheGet { key: key(ROLE_B) });
+    m.handle_cache_entry(Some(entry("CACHEDB", NOW + Duration::minutes(30))))
+        .unwrap();
+    let e = effect(&mut m);
+    let (input, signer, _) = assume_role(&e);
+    assert_eq!((input.role_arn.as_str(), signer), (ROLE_A, Some("CACHEDB")));
+}
+
+#[test]
+fn cache_hit_at_the_top_ends_at_once_and_fifteen_minutes_is_the_limit() {
+    let mut m = Resolver::new(&snapshot(CHAIN, "", &[], Some("A"), true));
+    effect(&mut m);
+    m.handle_cache_entry(Some(entry("CACHEDA", NOW + Duration::minutes(15))))
+        .unwrap();
+    let c = done(&mut m).unwrap();
+    assert_eq!(c.access_key_id, "CACHEDA");
+    assert!(c.from_cache);
+    assert_eq!(m.effects_issued(), 1);
+
+    let mut m = Resolver::new(&snapshot(CHAIN, "", &[], Some("A"), true));
+    effect(&mut m);
+    m.handle_cache_entry(Some(entry(
+        "STALE",
+        NOW + Duration::minutes(15) - Duration::seconds(1),
+    )))
+    .unwrap();
+    assert_eq!(effect(&mut m), Effect::CacheGet { key: key(ROLE_B) });
+    assert!(m.warnings().is_empty());
+}
+
+#[test]
+fn corrupt_cache_entry_is_a_miss_with_a_warning() {
+    let mut m = Resolver::new(&snapshot(CHAIN, "", &[], Some("A"), true));
+    effect(&mut m);
+    m.handle_cache_entry(Some("{\"Credentials\": {\"AccessKeyId\": \"x\"".into()))
+        .unwrap();
+    assert_eq!(effect(&mut m), Effect::CacheGet { key: key(ROLE_B) });
+    assert!(
+        matches!(m.warnings(), [Warning::CorruptCacheEntry { key: k, .. }] if *k == key(ROLE_A))
+    );
+}
+
+#[test]
+fn no_cache_means_no_cache_effects() {
+    let mut m = Resolver::new(&snapshot(CHAIN, "", &[], Some("A"), false));
+    let e = effect(&mut m);
+    assert_eq!(assume_role(&e).0.role_arn, ROLE_B);
+    m.handle_sts(Ok::<_, String>(assume_role_output(
+        "ASIAB",
+        "2",
+        NOW + Duration::hours(1),
+    )))
+    .unwrap();
+    let e = effect(&mut m);
+    assert_eq!(assume_role(&e).0.role_arn, ROLE_A);
+}
+
+const MFA: &str = "[profile m]\nrole_arn = arn:aws:iam::1:role/M\nsource_profile = base\nmfa_serial = arn:aws:iam::1:mfa/alice\nexternal_id = ext-1\nrole_session_name = alice-session\nduration_seconds = 3600\n[profile base]\naws_access_key_id = BASE\naws_secret_access_key = S\n";
+
+#[test]
+fn mfa_is_asked_on_a_cache_miss_and_sent_with_every_parameter() {
+    let mut m = Resolver::new(&snapshot(MFA, "", &[], Some("m"), true));
+    let expected_key = CacheKeyParams {
+        role_arn: "arn:aws:iam::1:role/M".into(),
+        role_session_name: Some("alice-session".into()),
+        external_id: Some("ext-1".into()),
+        serial_number: Some("arn:aws:iam::1:mfa/alice".into()),
+        duration_seconds: Some(3600),
+        policy: None,
+    }
+    .key()
+    .unwrap();
+    assert_eq!(effect(&mut m), Effect::CacheGet { key: expected_key });
+    m.handle_cache_entry(None).unwrap();
+    assert_eq!(
+        effect(&mut m),
+        Effect::MfaCode {
+            serial: "arn:aws:iam::1:mfa/alice".into(),
+            profile: "m".into()
+        }
+    );
+    m.handle_mfa_code(Ok(Secret::new("123456"))).unwrap();
+    let e = effect(&mut m);
+    let (input, signer, url) = assume_role(&e);
+    assert_eq!(signer, Some("BASE"));
+    assert_eq!(url, "https://sts.amazonaws.com");
+    assert_eq!(
+        input.serial_number.as_deref(),
+        Some("arn:aws:iam::1:mfa/alice")
+    );
+    assert_eq!(
+        input.token_code.as_ref().map(Secret::expose),
+        Some("123456")
+    );
+    assert_eq!(input.external_id.as_deref(), Some("ext-1"));
+    assert_eq!(input.role_session_name, "alice-session");
+    assert_eq!(input.duration_seconds, Some(3600));
+    assert!(
+        !format!("{e:?}").contains("123456"),
+        "the code must not show in Debug"
+    );
+}
+
+#[test]
+fn mfa_not_asked_on_a_cache_hit() {
+    let mut m = Resolver::new(&snapshot(MFA, "", &[], Some("m"), true));
+    effect(&mut m);
+    m.handle_cache_entry(Some(entry("HIT", NOW + Duration::hours(1))))
+        .unwrap();
+    assert_eq!(done(&mut m).unwrap().access_key_id, "HIT");
+}
+
+#[test]
+fn a_bad_mfa_code_is_refused_before_any_call() {
+    for code in ["12345", "1234567", "12a456", " 123456", "１２３４５６"] {
+        let mut m = Resolver::new(&snapshot(MFA, "", &[], Some("m"), false));
+        assert!(matches!(effect(&mut m), Effect::MfaCode { .. }));
+        m.handle_mfa_code(Ok(Secret::new(code))).unwrap();
+        let err = done(&mut m).unwrap_err();
+        assert!(
+            matches!(err, ResolveError::InvalidMfaCode { .. }),
+            "{code}: {err:?}"
+        );
+        assert_eq!(m.effects_issued(), 1);
+    }
+}
+
+#[test]
+fn config_errors_come_before_any_effect_and_name_the_line() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("[profile a]\nrole_arn = r\nduration_seconds = 899\nsource_profile = a\naws_access_key_id = k\naws_secret_access_key = s\n", "a", "The duration_seconds \"899\" in profile \"a\" (config:3:1)"),
+        ("[profile a]\nrole_arn = r\nduration_seconds = 1h\nsource_profile = b\n", "a", "The duration_seconds \"1h\""),
+        ("[profile a]\nrole_arn = r\nsource_profile = b\n[profile b]\nrole_arn = r2\nsource_profile = a\n", "a", "a -> b -> a (config:6:1)"),
+        ("[profile a]\nrole_arn = r\nsource_profile = a\n", "a", "a -> a"),
+        ("[profile a]\nrole_arn = r\nsource_profile = b\ncredential_source = Environment\n[profile b]\naws_access_key_id = k\naws_secret_access_key = s\n", "a", "contains both source_profile and credential_source"),
+        ("[profile a]\nrole_arn = r\n", "a", "neither source_profile nor credential_source"),
+        ("[profile a]\nrole_arn = r\ncredential_source = Ec2Metadata\n", "a", "The credential_source \"Ec2Metadata\" in profile \"a\" (config:3:1) is not valid"),
+        ("[profile a]\nrole_arn = r\nsource_profile = ghost\n", "a", "The source_profile \"ghost\" referenced in the profile \"a\" (config:3:1) does not exist."),
+        ("[profile a]\nrole_arn = r\nsource_profile = b\n[profile b]\nregion = us-east-1\n", "a", "The source profile \"b\" (referenced in the profile \"a\" at config:3:1) must have credentials."),
+        ("[profile a]\nrole_arn = r\nsource_profile = b\n[profile b]\naws_access_key_id = k\n", "a", "missing: aws_secret_access_key"),
+        ("[profile a]\nweb_identity_token_file = /t\n", "a", "has no role ARN"),
+    ];
+    for (config, profile, text) in cases {
+        let mut m = Resolver::new(&snapshot(config, "", &[], Some(profile), true));
+        let err = done(&mut m).unwrap_err();
+        assert!(err.to_string().contains(text), "{config}\n{err}");
+        assert_eq!(m.effects_issued(), 0, "{config}");
+    }
+}
+
+#[test]
+fn static_keys_in_a_source_profile_end_the_chain() {
+    let config = "[profile a]\nrole_arn = arn:a\nsource_profile = b\n[profile b]\nrole_arn = arn:b\nsource_profile = c\naws_access_key_id = KB\naws_secret_access_key = S\n[profile c]\naws_access_key_id = KC\naws_secret_access_key = S\n";
+    let mut m = Resolver::new(&snapshot(config, "", &[], Some("a"), false));
+    let e = effect(&mut m);
+    let (input, signer, _) = assume_role(&e);
+    assert_eq!((input.role_arn.as_str(), signer), ("arn:a", Some("KB")));
+    m.handle_sts(Ok::<_, String>(assume_role_output(
+        "ASIAA",
+        "1",
+        NOW + Duration::hours(1),
+    )))
+    .unwrap();
+    assert_eq!(done(&mut m).unwrap().access_key_id, "ASIAA");
+}
+
+#[test]
+fn a_profile_may_source_itself_when_it_has_keys() {
+    let config = "[profile a]\nrole_arn = arn:a\nsource_profile = a\naws_access_key_id = KA\naws_secret_access_key = S\n";
+    let mut m = Resolver::new(&snapshot(config, "", &[], Some("a"), false));
+    let e = effect(&mut m);
+    assert_eq!(assume_role(&e).1, Some("KA"));
+}
+
+#[test]
+fn web_identity_from_a_profile_is_unsigned_and_sends_the_token_as_read() {
+    let config = "[profile w]\nrole_arn = arn:aws:iam::1:role/W\nweb_identity_token_file = /var/run/token\nrole_session_name = pod\n[profile top]\nrole_arn = arn:aws:iam::1:role/Top\nsource_profile = w\n";
+    let mut m = Resolver::new(&snapshot(
+        config,
+        "",
+        &[("AWS_REGION", "us-west-2")],
+        Some("top"),
+        true,
+    ));
+    let web_key = CacheKeyParams {
+        role_arn: "arn:aws:iam::1:role/W".into(),
+        role_session_name: Some("pod".into()),
+        ..Default::default()
+    }
+    .key()
+    .unwrap();
+    assert_eq!(
+        effect(&mut m),
+        Effect::CacheGet {
+            key: key("arn:aws:iam::1:role/Top")
+        }
+    );
+    m.handle_cache_entry(None).unwrap();
+    assert_eq!(
+        effect(&mut m),
+        Effect::CacheGet {
+            key: web_key.clone()
+        }
+    );
+    m.handle_cache_entry(None).unwrap();
+    assert_eq!(
+        effect(&mut m),
+        Effect::ReadFile {
+            path: "/var/run/token".into()
+        }
+    );
+    m.handle_file(Ok("tok\n".into())).unwrap();
+    match effect(&mut m) {
+        Effect::Sts {
+            operation: Operation::AssumeRoleWithWebIdentity(input),
+            credentials,
+            endpoint,
+            ..
+        } => {
+            assert!(credentials.is_none());
+            assert_eq!(input.web_identity_token.expose(), "tok\n");
+            assert_eq!(input.role_session_name, "pod");
+            assert_eq!(endpoint.url, "https://sts.us-west-2.amazonaws.com");
+        }
+        other => panic!("{other:?}"),
+    }
+    m.handle_sts(Ok::<_, String>(Output::AssumeRoleWithWebIdentity(
+        role_output("ASIAW", "1", NOW + Duration::hours(1)),
+    )))
+    .unwrap();
+    assert_eq!(
+        effect(&mut m),
+        Effect::CachePut {
+            key: web_key,
+            entry: CacheEntry::from_output(&role_output("ASIAW", "1", NOW + Duration::hours(1)))
+                .to_json()
+        }
+    );
+    m.handle_cache_stored(Ok(())).unwrap();
+    let e = effect(&mut m);
+    assert_eq!(assume_role(&e).1, Some("ASIAW"));
+}
+
+#[test]
+fn web_identity_from_the_environment_per_key_and_not_with_explicit_profile() {
+    let env = [
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", "/env/token"),
+        ("AWS_ROLE_ARN", "arn:env"),
+        ("AWS_ROLE_SESSION_NAME", "envname"),
+    ];
+    let config = "[default]\nrole_session_name = ignored\n[profile p]\nregion = us-east-1\n";
+    let mut m = Resolver::new(&snapshot(config, "", &env, None, false));
+    assert_eq!(
+        effect(&mut m),
+        Effect::ReadFile {
+            path: "/env/token".into()
+        }
+    );
+    m.handle_file(Ok("t".into())).unwrap();
+    match effect(&mut m) {
+        Effect::Sts {
+            operation: Operation::AssumeRoleWithWebIdentity(input),
+            ..
+        } => {
+            assert_eq!(
+                (input.role_arn.as_str(), input.role_session_name.as_str()),
+                ("arn:env", "envname")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // With --profile the environment's web identity settings are ignored:
+    // the profile has nothing, so the chain goes on to IMDS.
+    let mut m = Resolver::new(&snapshot(config, "", &env, Some("p"), false));
+    assert!(matches!(effect(&mut m), Effect::ImdsCredentials(_)));
+    // A missing token file is an error naming the file.
+    let mut m = Resolver::new(&snapshot(config, "", &env, None, false));
+    effect(&mut m);
+    m.handle_file(Err("No such file or directory (os error 2)".into()))
+        .unwrap();
+    assert!(done(&mut m).unwrap_err().to_string().contains("/env/token"));
+}
+
+#[test]
+fn credential_sources() {
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "ENVKEY"),
+        ("AWS_SECRET_ACCESS_KEY", "S"),
+    ];
+    let config = "[profile e]\nrole_arn = arn:e\ncredential_source = Environment\n[profile c]\nrole_arn = arn:c\ncredential_source = EcsContainer\n[profile i]\nrole_arn = arn:i\ncredential_source = Ec2InstanceMetadata\n";
+    // Environment: used even with --profile.
+    let mut m = Resolver::new(&snapshot(config, "", &env, Some("e"), false));
+    let e = effect(&mut m);
+    assert_eq!(assume_role(&e).1, Some("ENVKEY"));
+    // EcsContainer with a token file.
+    let cenv = [
+        (
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "http://127.0.0.1:9/creds",
+        ),
+        ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/tok"),
+    ];
+    let mut m = Resolver::new(&snapshot(config, "", &cenv, Some("c"), false));
+    assert_eq!(
+        effect(&mut m),
+        Effect::ReadFile {
+            path: "/tok".into()
+        }
+    );
+    m.handle_file(Ok("abc\n".into())).unwrap();
+    assert_eq!(
+        effect(&mut m),
+        Effect::ContainerCredentials {
+            url: "http://127.0.0.1:9/creds".into(),
+            authorization: Some(Secret::new("abc"))
+        }
+    );
+    m.handle_container(Ok(r#"{"AccessKeyId":"ECS","SecretAccessKey":"S","Token":"T","Expiration":"2026-11-27T20:00:00Z"}"#.into())).unwrap();
+    let e = effect(&mut m);
+    assert_eq!(assume_role(&e).1, Some("ECS"));
+    // EcsContainer without container settings fails at once.
+    let err = done(&mut Resolver::new(&snapshot(
+        config,
+        "",
+        &[],
+        Some("c"),
+        false,
+    )))
+    .unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "No credentials found in credential_source EcsContainer referenced in profile \"c\""
+        ),
+        "{err}"
+    );
+    // Ec2InstanceMetadata.
+    let mut m = Resolver::new(&snapshot(config, "", &[], Some("i"), false));
+    let Effect::ImdsCredentials(req) = effect(&mut m) else {
+        panic!()
+    };
+    assert_eq!(
+        (req.endpoint.as_str(), req.attempts),
+        ("http://169.254.169.254/", 1)
+    );
+    m.handle_imds(Err("connection refused".into())).unwrap();
+    let err = done(&mut m).unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "Ec2InstanceMetadata referenced in profile \"i\" (config:9:1): connection refused"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn default_chain_ends_with_container_then_imds() {
+    let mut m = Resolver::new(&snapshot(
+        "",
+        "",
+        &[
+            ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/x"),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "tk"),
+        ],
+        None,
+        false,
+    ));
+    assert_eq!(
+        effect(&mut m),
+        Effect::ContainerCredentials {
+            url: "http://169.254.170.2/v2/x".into(),
+            authorization: Some(Secret::new("tk"))
+        }
+    );
+    let mut m = Resolver::new(&snapshot(
+        "",
+        "",
+        &[("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "3")],
+        None,
+        false,
+    ));
+    let Effect::ImdsCredentials(req) = effect(&mut m) else {
+        panic!()
+    };
+    assert_eq!(req.attempts, 3);
+    m.handle_imds(Err("timeout".into())).unwrap();
+    assert_eq!(done(&mut m).unwrap_err(), ResolveError::NoCredentials);
+    let mut m = Resolver::new(&snapshot(
+        "",
+        "",
+        &[("AWS_EC2_METADATA_DISABLED", "TRUE")],
+        None,
+        false,
+    ));
+    assert_eq!(done(&mut m).unwrap_err(), ResolveError::NoCredentials);
+    assert_eq!(m.effects_issued(), 0);
+}
+
+#[test]
+fn credential_process_results() {
+    let config = "[default]\ncredential_process = /bin/creds --json\naws_account_id = 777\n";
+    let mut m = Resolver::new(&snapshot(config, "", &[], None, false));
+    assert_eq!(
+        effect(&mut m),
+        Effect::RunProcess {
+            command: "/bin/creds --json".into(),
+            profile: "default".into()
+        }
+    );
+    m.handle_process(Ok(ProcessOutput { status: Some(0), stdout: r#"{"Version":1,"AccessKeyId":"P","SecretAccessKey":"S","SessionToken":"T","Expiration":"2026-11-27T19:00:00+00:00"}"#.into(), stderr: String::new() })).unwrap();
+    let c = done(&mut m).unwrap();
+    assert_eq!(
+        (c.access_key_id.as_str(), c.account_id.as_deref()),
+        ("P", Some("777"))
+    );
+    assert_eq!(
+        c.source,
+        CredentialSource::Process {
+            profile: "default".into()
+        }
+    );
+    let mut m = Resolver::new(&snapshot(config, "", &[], None, false));
+    effect(&mut m);
+    m.handle_process(Ok(ProcessOutput {
+        status: Some(2),
+        stdout: String::new(),
+        stderr: "token expired".into(),
+    }))
+    .unwrap();
+    let err = done(&mut m).unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "profile \"default\", config:2:1): the process ended with exit code 2: token expired"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn region_and_endpoint_of_sts_calls() {
+    let config = "[profile a]\nrole_arn = arn:a\nsource_profile = b\nregion = ap-south-1\n[profile b]\naws_access_key_id = K\naws_secret_access_key = S\nregion = eu-north-1\n";
+    let url = |env: &[(&str, &str)], region: Option<&str>| {
+        let mut s: Snapshot = snapshot(config, "", env, Some("a"), false);
+        s.options.region = region.map(str::to_owned);
+        let mut m = Resolver::new(&s);
+        match effect(&mut m) {
+            Effect::Sts { endpoint, .. } => (endpoint.url, endpoint.signing_region),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(url(&[], None).0, "https://sts.ap-south-1.amazonaws.com");
+    assert_eq!(
+        url(&[("AWS_DEFAULT_REGION", "us-west-1")], None).0,
+        "https://sts.us-west-1.amazonaws.com"
+    );
+    assert_eq!(
+        url(
+            &[
+                ("AWS_DEFAULT_REGION", "us-west-1"),
+                ("AWS_REGION", "us-east-2")
+            ],
+            None
+        )
+        .0,
+        "https://sts.us-east-2.amazonaws.com"
+    );
+    assert_eq!(
+        url(&[("AWS_REGION", "us-east-2")], Some("cn-north-1")).0,
+        "https://sts.cn-north-1.amazonaws.com.cn"
+    );
+    assert_eq!(
+        url(&[("AWS_ENDPOINT_URL", "http://127.0.0.1:5000")], None),
+        ("http://127.0.0.1:5000".to_owned(), "ap-south-1".to_owned())
+    );
+    assert_eq!(
+        url(
+            &[
+                ("AWS_ENDPOINT_URL", "http://g"),
+                ("AWS_ENDPOINT_URL_STS", "http://s")
+            ],
+            None
+        )
+        .0,
+        "http://s"
+    );
+    assert_eq!(
+        url(
+            &[
+                ("AWS_ENDPOINT_URL", "http://g"),
+                ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")
+            ],
+            None
+        )
+        .0,
+        "https://sts.ap-south-1.amazonaws.com"
+    );
+    let s = snapshot("[profile a]\nrole_arn = arn:a\nsource_profile = b\n[profile b]\naws_access_key_id = K\naws_secret_access_key = S\n", "", &[], Some("a"), false);
+    let mut m = Resolver::new(&s);
+    match effect(&mut m) {
+        Effect::Sts { endpoint, .. } => assert_eq!(
+            (endpoint.url.as_str(), endpoint.signing_region.as_str()),
+            ("https://sts.amazonaws.com", "us-east-1")
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn sts_errors_pass_through_verbatim() {
+    let mut m = Resolver::new(&snapshot(CHAIN, "", &[], Some("A"), false));
+    effect(&mut m);
+    let text = "An error occurred (AccessDenied) when calling the AssumeRole operation: User is not authorized";
+    m.handle_sts(Err(text)).unwrap();
+    let err = done(&mut m).unwrap_err();
+    assert_eq!(err.to_string(), text);
+    assert!(
+        matches!(err, ResolveError::Sts { operation: "AssumeRole", profile: Some(ref p), .. } if p == "B")
+    );
+}
+
+#[test]
+fn results_must_match_the_effect_asked_for() {
+    let mut m = Resolver::new(&snapshot(CHAIN, "", &[], Some("A"), true));
+    assert!(m.handle_cache_entry(None).is_err(), "nothing asked yet");
+    effect(&mut m);
+    assert!(m.handle_file(Ok(String::new())).is_err());
+    m.handle_cache_entry(None).unwrap();
+    assert!(m.handle_cache_entry(None).is_err(), "already answered");
+    // Polling twice returns the same effect.
+    let first = effect(&mut m);
+    assert_eq!(effect(&mut m), first);
+}
+
+#[test]
+fn nothing_secret_in_debug_output() {
+    let mut m = Resolver::new(&snapshot(MFA, "", &[], Some("m"), true));
+    effect(&mut m);
+    m.handle_cache_entry(None).unwrap();
+    effect(&mut m);
+    m.handle_mfa_code(Ok(Secret::new("654321"))).unwrap();
+    effect(&mut m);
+    m.handle_sts(Ok::<_, String>(assume_role_output(
+        "ASIAM",
+        "1",
+        NOW + Duration::hours(1),
+    )))
+    .unwrap();
+    let put = effect(&mut m);
+    let text = format!("{m:?} {put:?}");
+    for secret in ["654321", "secret-of-ASIAM", "token-of-ASIAM"] {
+        assert!(!text.contains(secret), "{secret} leaked");
+    }
+}
+
+#[test]
+fn generated_session_names_fit_sts_rules() {
+    for t in [0i64, 1_700_000_000, 4_102_444_800] {
+        let name = rolectl_resolver::generated_session_name(
+            time::OffsetDateTime::from_unix_timestamp(t).unwrap(),
+        );
+        assert!((2..=64).contains(&name.len()));
+        assert!(
+            name.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c)),
+            "{name}"
+        );
+        assert_eq!(name, format!("rolectl-{t}"));
+    }
+}
