@@ -1,11 +1,33 @@
 //! AWS STS over the Query protocol: pure request builders and response
-//! parsers, endpoint resolution, and a `Transport` trait with a native
-//! reqwest transport behind the `native` feature.
+//! parsers, endpoint resolution and a retry policy, plus the `Transport`
+//! boundary and a native reqwest transport behind the `native` feature.
 
+mod client;
+mod endpoint;
+mod error;
+pub mod form;
 mod model;
+#[cfg(feature = "native")]
+mod native;
+mod request;
+mod response;
+mod retry;
+mod sign;
+mod xml;
 
+pub use client::{Clock, Sleeper, StsClient, Transport};
+pub use endpoint::{regional_url, EndpointInputs, EndpointSource, DEFAULT_SIGNING_REGION};
+pub use error::{body_snippet, StsError, TransportError, NEVER_RETRY, THROTTLING_CODES};
 pub use model::{
     AssumeRoleInput, AssumeRoleOutput, AssumeRoleWithWebIdentityInput, AssumedRoleUser,
     CallerIdentity, Endpoint, GetSessionTokenInput, Operation, Output, TemporaryCredentials,
 };
+#[cfg(feature = "native")]
+pub use native::{ReqwestTransport, SystemClock, TokioSleeper, TransportConfig};
+pub use request::{
+    build_request, form_body, form_fields, parse_endpoint, HttpRequest, ParsedEndpoint,
+    API_VERSION, CONTENT_TYPE,
+};
+pub use response::{parse_response, parse_timestamp, HttpResponse};
+pub use retry::{RetryDecision, RetryPolicy};
 pub use rolectl_sigv4::{Credentials, Secret};

@@ -1,0 +1,232 @@
+//! Pure response parsing: an HTTP response to an [`Operation`] becomes its
+//! typed [`Output`] or an [`StsError`] worded as the AWS CLI words it.
+
+use std::fmt;
+
+use rolectl_sigv4::Secret;
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+use crate::error::{body_snippet, StsError};
+use crate::model::{
+    AssumeRoleOutput, AssumedRoleUser, CallerIdentity, Operation, Output, TemporaryCredentials,
+};
+use crate::request::{find_header, RedactedHeaders};
+use crate::xml::{self, XmlDoc};
+
+/// How many characters of an unexpected body an error shows.
+const SNIPPET_CHARS: usize = 120;
+
+/// A response as a [`crate::Transport`] returns it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first header named `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+impl fmt::Debug for HttpResponse {
+    // Bodies of successful calls hold secret keys and session tokens.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// Parses the answer to `op`.
+pub fn parse_response(op: &Operation, response: &HttpResponse) -> Result<Output, StsError> {
+    let operation = op.name();
+    let unexpected = |problem: String| StsError::UnexpectedResponse {
+        operation,
+        status: response.status,
+        content_type: response
+            .header("content-type")
+            .map(|value| body_snippet(value.as_bytes(), 80)),
+        problem,
+        body_start: body_snippet(&response.body, SNIPPET_CHARS),
+        retries_exhausted: None,
+    };
+    let doc = xml::parse(&response.body).map_err(unexpected)?;
+    if let Some(error) = service_error(operation, response, &doc) {
+        return Err(error);
+    }
+    if !(200..300).contains(&response.status) {
+        return Err(unexpected(format!(
+            "an HTTP error status with a <{}> document instead of an <ErrorResponse>",
+            doc.root
+        )));
+    }
+    let expected_root = format!("{operation}Response");
+    if doc.root != expected_root {
+        return Err(unexpected(format!(
+            "a <{}> document instead of <{expected_root}>",
+            doc.root
+        )));
+    }
+    let result = Fields {
+        doc: &doc,
+        prefix: format!("{expected_root}/{operation}Result"),
+    };
+    match op {
+        Operation::AssumeRole(_) => assume_role_output(&result)
+            .map(Output::AssumeRole)
+            .map_err(unexpected),
+        Operation::AssumeRoleWithWebIdentity(_) => assume_role_output(&result)
+            .map(Output::AssumeRoleWithWebIdentity)
+            .map_err(unexpected),
+        Operation::GetSessionToken(_) => credentials(&result)
+            .map(Output::GetSessionToken)
+            .map_err(unexpected),
+        Operation::GetCallerIdentity => caller_identity(&result)
+            .map(Output::GetCallerIdentity)
+            .map_err(unexpected),
+    }
+}
+
+/// The error in an `<ErrorResponse>` (STS: `Error` directly inside; IAM and
+/// EC2 style: inside `Errors`), if the document is one.
+fn service_error(
+    operation: &'static str,
+    response: &HttpResponse,
+    doc: &XmlDoc,
+) -> Option<StsError> {
+    let prefix = [
+        "ErrorResponse/Error",
+        "ErrorResponse/Errors/Error",
+        "Response/Errors/Error",
+    ]
+    .into_iter()
+    .find(|prefix| doc.has(prefix))?;
+    let field = |name: &str| {
+        doc.get(&format!("{prefix}/{name}"))
+            .filter(|value| !value.is_empty())
+            .map(str::to_owned)
+    };
+    let request_id = [
+        "ErrorResponse/RequestId",
+        "Response/RequestID",
+        "Response/RequestId",
+    ]
+    .into_iter()
+    .find_map(|path| doc.get(path))
+    .or_else(|| doc.get(&format!("{prefix}/RequestId")))
+    .filter(|value| !value.is_empty())
+    .map(str::to_owned);
+    Some(StsError::Service {
+        operation,
+        code: field("Code").unwrap_or_else(|| "Unknown".to_owned()),
+        message: field("Message").unwrap_or_else(|| "Unknown".to_owned()),
+        kind: field("Type"),
+        status: response.status,
+        request_id,
+        retries_exhausted: None,
+    })
+}
+
+struct Fields<'a> {
+    doc: &'a XmlDoc,
+    prefix: String,
+}
+
+impl Fields<'_> {
+    fn optional(&self, path: &str) -> Option<String> {
+        self.doc
+            .get(&format!("{}/{path}", self.prefix))
+            .filter(|value| !value.is_empty())
+            .map(str::to_owned)
+    }
+
+    fn required(&self, path: &str) -> Result<String, String> {
+        self.optional(path)
+            .ok_or_else(|| format!("it has no {path}"))
+    }
+}
+
+fn credentials(result: &Fields<'_>) -> Result<TemporaryCredentials, String> {
+    let expiration = result.required("Credentials/Expiration")?;
+    Ok(TemporaryCredentials {
+        access_key_id: result.required("Credentials/AccessKeyId")?,
+        secret_access_key: Secret::new(result.required("Credentials/SecretAccessKey")?),
+        session_token: Secret::new(result.required("Credentials/SessionToken")?),
+        expiration: parse_timestamp(&expiration).ok_or_else(|| {
+            format!(
+                "its Credentials/Expiration \"{}\" is not a timestamp",
+                body_snippet(expiration.as_bytes(), 40)
+            )
+        })?,
+    })
+}
+
+fn assume_role_output(result: &Fields<'_>) -> Result<AssumeRoleOutput, String> {
+    let assumed_role_user = match (
+        result.optional("AssumedRoleUser/Arn"),
+        result.optional("AssumedRoleUser/AssumedRoleId"),
+    ) {
+        (Some(arn), Some(assumed_role_id)) => Some(AssumedRoleUser {
+            assumed_role_id,
+            arn,
+        }),
+        (None, None) => None,
+        _ => return Err("its AssumedRoleUser lacks Arn or AssumedRoleId".to_owned()),
+    };
+    Ok(AssumeRoleOutput {
+        credentials: credentials(result)?,
+        assumed_role_user,
+        packed_policy_size: match result.optional("PackedPolicySize") {
+            Some(size) => Some(
+                size.parse()
+                    .map_err(|_| "its PackedPolicySize is not a number".to_owned())?,
+            ),
+            None => None,
+        },
+        source_identity: result.optional("SourceIdentity"),
+        subject_from_web_identity_token: result.optional("SubjectFromWebIdentityToken"),
+        provider: result.optional("Provider"),
+        audience: result.optional("Audience"),
+    })
+}
+
+fn caller_identity(result: &Fields<'_>) -> Result<CallerIdentity, String> {
+    Ok(CallerIdentity {
+        user_id: result.required("UserId")?,
+        account: result.required("Account")?,
+        arn: result.required("Arn")?,
+    })
+}
+
+/// An ISO 8601 timestamp as STS writes `Expiration`: RFC 3339 with whole or
+/// fractional seconds and `Z` or an offset; a timestamp without an offset is
+/// taken as UTC, and a bare number as seconds since the epoch (botocore
+/// accepts both).
+pub fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
+    let text = text.trim();
+    if let Ok(parsed) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Some(parsed);
+    }
+    let naive = time::macros::format_description!(
+        version = 2,
+        "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"
+    );
+    if let Ok(parsed) = PrimitiveDateTime::parse(text, naive) {
+        return Some(parsed.assume_utc());
+    }
+    let seconds: f64 = text.parse().ok()?;
+    if !seconds.is_finite() {
+        return None;
+    }
+    let nanos = (seconds * 1e9).round();
+    if nanos.abs() > i128::MAX as f64 {
+        return None;
+    }
+    OffsetDateTime::from_unix_timestamp_nanos(nanos as i128).ok()
+}
