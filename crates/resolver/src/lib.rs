@@ -16,7 +16,7 @@ mod sources;
 
 pub use cache::{CacheEntry, CacheEntryError, CacheKeyError, CacheKeyParams};
 pub use driver::{drive, Handlers};
-pub use endpoint::{region, sts_endpoint};
+pub use endpoint::{endpoint_inputs, region, sts_endpoint};
 pub use error::{ResolveError, SsoProblem};
 pub use input::{Options, SelectedProfile, Snapshot};
 pub use machine::{
