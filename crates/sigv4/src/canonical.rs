@@ -9,7 +9,13 @@ use crate::encoding::{decode_into, encode_into};
 
 /// Headers that proxies add or rewrite in transit; signing them would break
 /// the signature, so they are left out (as the AWS SDKs do).
-const NEVER_SIGNED: &[&str] = &["authorization", "user-agent", "x-amzn-trace-id", "expect"];
+const NEVER_SIGNED: &[&str] = &[
+    "authorization",
+    "user-agent",
+    "x-amzn-trace-id",
+    "expect",
+    "transfer-encoding",
+];
 
 pub(crate) fn is_never_signed(name: &str) -> bool {
     NEVER_SIGNED.iter().any(|n| n.eq_ignore_ascii_case(name))
@@ -72,8 +78,10 @@ pub(crate) fn write_path(path: &str, normalize: bool, double_encode: bool, out: 
                 }
             }
         }
-        // An empty result is the root; otherwise keep a trailing slash.
-        if out.len() == base || path.ends_with('/') {
+        // An empty result is the root. A path ending in `/`, `/.` or `/..`
+        // names a directory, so it keeps its trailing slash (RFC 3986 5.2.4).
+        let last = body.rsplit('/').next().unwrap_or("");
+        if out.len() == base || matches!(last, "" | "." | "..") {
             out.push('/');
         }
     } else {
@@ -198,6 +206,9 @@ mod tests {
         assert_eq!(path("/a/b/../c/./d/", true, true), "/a/c/d/");
         assert_eq!(path("//example//", true, true), "/example/");
         assert_eq!(path("/../..", true, true), "/");
+        assert_eq!(path("/a/.", true, true), "/a/");
+        assert_eq!(path("/a/b/..", true, true), "/a/");
+        assert_eq!(path("/a/b", true, true), "/a/b");
         assert_eq!(path("", true, true), "/");
         assert_eq!(path("//example//", false, true), "//example//");
     }

@@ -2,6 +2,7 @@
 //! presigned query parameters ([`presign_query`]), each returning what to
 //! add to the request plus the intermediate strings for tests and debugging.
 
+use std::fmt;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -17,7 +18,8 @@ const MAX_EXPIRY_SECS: u64 = 604_800;
 const DEFAULT_EXPIRY: Duration = Duration::from_secs(3600);
 
 /// Headers to add for header-mode signing, and the steps that led there.
-#[derive(Debug, Clone)]
+/// `Debug` hides the session token.
+#[derive(Clone)]
 pub struct SignedOutput {
     headers: Vec<(&'static str, String)>,
     canonical_request: String,
@@ -53,15 +55,105 @@ impl SignedOutput {
         &self.string_to_sign
     }
 
+    /// The canonical request with the session token replaced, fit for
+    /// `--debug` output and logs.
+    pub fn canonical_request_redacted(&self) -> String {
+        redact_token(&self.canonical_request)
+    }
+
     /// Lowercase hex signature.
     pub fn signature(&self) -> &str {
         &self.signature
     }
 }
 
+impl fmt::Debug for SignedOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    *n,
+                    if *n == "x-amz-security-token" {
+                        REDACTED
+                    } else {
+                        v.as_str()
+                    },
+                )
+            })
+            .collect();
+        f.debug_struct("SignedOutput")
+            .field("headers", &headers)
+            .field("canonical_request", &self.canonical_request_redacted())
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signature", &self.signature)
+            .finish()
+    }
+}
+
+impl fmt::Debug for PresignedOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let params: Vec<(&str, &str)> = self
+            .params
+            .iter()
+            .map(|(n, v)| {
+                (
+                    *n,
+                    if *n == "X-Amz-Security-Token" {
+                        REDACTED
+                    } else {
+                        v.as_str()
+                    },
+                )
+            })
+            .collect();
+        f.debug_struct("PresignedOutput")
+            .field("params", &params)
+            .field("canonical_request", &self.canonical_request_redacted())
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signature", &self.signature)
+            .finish()
+    }
+}
+
+const REDACTED: &str = "** redacted **";
+
+/// Replaces the session token in a canonical request: the value of the
+/// `x-amz-security-token` header line or of the `X-Amz-Security-Token`
+/// query parameter.
+fn redact_token(creq: &str) -> String {
+    let mut out = String::with_capacity(creq.len());
+    for (i, line) in creq.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if line.starts_with("x-amz-security-token:") {
+            out.push_str("x-amz-security-token:");
+            out.push_str(REDACTED);
+        } else if i == 2 && line.contains("X-Amz-Security-Token=") {
+            // The query line: redact that one parameter's value.
+            for (j, pair) in line.split('&').enumerate() {
+                if j > 0 {
+                    out.push('&');
+                }
+                if pair.starts_with("X-Amz-Security-Token=") {
+                    out.push_str("X-Amz-Security-Token=");
+                    out.push_str(REDACTED);
+                } else {
+                    out.push_str(pair);
+                }
+            }
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 /// Query parameters to append for a presigned request, and the steps that
-/// led there.
-#[derive(Debug, Clone)]
+/// led there. `Debug` hides the session token.
+#[derive(Clone)]
 pub struct PresignedOutput {
     params: Vec<(&'static str, String)>,
     canonical_request: String,
@@ -99,6 +191,11 @@ impl PresignedOutput {
 
     pub fn string_to_sign(&self) -> &str {
         &self.string_to_sign
+    }
+
+    /// The canonical request with the session token replaced.
+    pub fn canonical_request_redacted(&self) -> String {
+        redact_token(&self.canonical_request)
     }
 
     pub fn signature(&self) -> &str {
