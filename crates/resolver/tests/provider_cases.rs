@@ -1,0 +1,700 @@
+//! The provider cases of the cross-SDK suite (`profile-provider/` and
+//! `default-credential-provider-chain/`, SSO cases left out) run through
+//! the async driver: `env.json` is the environment, `fs/` a virtual file
+//! system mounted at `/`, and `http-traffic.json` is replayed, request by
+//! request, as STS, IMDS and container endpoints. `credential_process`
+//! commands really run (`sh -c`).
+//!
+//! `profile-provider/` cases run as `--profile <AWS_PROFILE or default>`
+//! (the suite's profile provider never reads environment credentials);
+//! `default-credential-provider-chain/` cases run as the default chain.
+
+mod support;
+
+use rolectl_config_parser::parse_files;
+use rolectl_resolver::{
+    drive, Handlers, ImdsRequest, Options, ProcessOutput, ResolveError, ResolvedCredentials,
+    Resolver, Snapshot,
+};
+use rolectl_sigv4::{Credentials, Secret};
+use rolectl_sts_client::form::decode_pairs;
+use rolectl_sts_client::{
+    build_request, parse_response, Endpoint, HttpResponse, Operation, Output,
+};
+use serde_json::Value;
+use std::collections::{BTreeMap, VecDeque};
+use std::path::{Path, PathBuf};
+use time::macros::datetime;
+use time::OffsetDateTime;
+
+const ROOT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/vectors/aws-config"
+);
+const NOW: OffsetDateTime = datetime!(2021-08-05 18:00:00 UTC);
+
+/// One recorded request and its response.
+#[derive(Debug, Default)]
+struct Exchange {
+    method: String,
+    uri: String,
+    headers: BTreeMap<String, String>,
+    body: String,
+    status: u16,
+    response: String,
+}
+
+fn load_traffic(path: &Path) -> VecDeque<Exchange> {
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("traffic"))
+        .expect("traffic JSON");
+    let mut order: Vec<u64> = Vec::new();
+    let mut by_conn: BTreeMap<u64, Exchange> = BTreeMap::new();
+    for event in v["events"].as_array().expect("events") {
+        let conn = event["connection_id"].as_u64().expect("connection id");
+        let action = &event["action"];
+        let ex = by_conn.entry(conn).or_insert_with(|| {
+            order.push(conn);
+            Exchange::default()
+        });
+        if let Some(req) = action.get("Request") {
+            let r = &req["request"];
+            ex.method = r["method"].as_str().unwrap_or("").to_owned();
+            ex.uri = r["uri"].as_str().unwrap_or("").to_owned();
+            if let Some(h) = r["headers"].as_object() {
+                for (k, vals) in h {
+                    ex.headers.insert(
+                        k.to_ascii_lowercase(),
+                        vals[0].as_str().unwrap_or("").to_owned(),
+                    );
+                }
+            }
+        } else if let Some(resp) = action.get("Response") {
+            ex.status = resp["response"]["Ok"]["status"].as_u64().unwrap_or(0) as u16;
+        } else if let Some(data) = action.get("Data") {
+            let text = data["data"]["Utf8"].as_str().unwrap_or("").to_owned();
+            match data["direction"].as_str() {
+                Some("Request") => ex.body.push_str(&text),
+                _ => ex.response.push_str(&text),
+            }
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|c| by_conn.remove(&c))
+        .collect()
+}
+
+fn load_fs(dir: &Path) -> BTreeMap<String, String> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                let rel = path.strip_prefix(base).expect("under base");
+                out.insert(format!("/{}", rel.to_string_lossy()), text);
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(&dir.join("fs"), &dir.join("fs"), &mut out);
+    out
+}
+
+fn trim_slash(url: &str) -> &str {
+    url.trim_end_matches('/')
+}
+
+/// The form parameters to compare with a recording, sorted (the AWS CLI's
+/// order differs from the SDK's). Left out: the session name when either
+/// side generated it, the token's value (the AWS CLI sends the file as read,
+/// trailing newline included; the recording's SDK trimmed it), and the
+/// role ARN where the recording was made for another case.
+fn comparable(
+    pairs: &[(String, String)],
+    role_arn_matches: bool,
+    session_generated: bool,
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| !(session_generated && k == "RoleSessionName"))
+        .map(|(k, v)| {
+            let hide = k == "WebIdentityToken" || (k == "RoleArn" && !role_arn_matches);
+            (k.clone(), if hide { String::new() } else { v.clone() })
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Replays the recording; every request must be the next one recorded.
+struct Replay {
+    recorded_role_arn_matches: bool,
+    traffic: VecDeque<Exchange>,
+    fs: BTreeMap<String, String>,
+    cache: BTreeMap<String, String>,
+    log: Vec<String>,
+}
+
+impl Replay {
+    fn next(&mut self, method: &str, url: &str) -> Result<Exchange, String> {
+        let Some(ex) = self.traffic.pop_front() else {
+            return Err(format!("no recorded exchange left for {method} {url}"));
+        };
+        assert_eq!(
+            (ex.method.as_str(), trim_slash(&ex.uri)),
+            (method, trim_slash(url)),
+            "request out of order"
+        );
+        self.log.push(format!("{method} {url} -> {}", ex.status));
+        Ok(ex)
+    }
+}
+
+impl Handlers for Replay {
+    async fn sts(
+        &mut self,
+        operation: &Operation,
+        credentials: Option<&Credentials>,
+        endpoint: &Endpoint,
+    ) -> Result<Output, String> {
+        let request =
+            build_request(operation, endpoint, credentials, NOW).map_err(|e| e.to_string())?;
+        assert_eq!(
+            request.header("authorization").is_some(),
+            operation.is_signed()
+        );
+        let ours = decode_pairs(std::str::from_utf8(&request.body).expect("utf-8")).expect("form");
+        // botocore retries 5xx answers (legacy mode: 5 attempts in all).
+        for _ in 0..5 {
+            let ex = self.next(&request.method, &request.url)?;
+            let recorded = decode_pairs(&ex.body).expect("recorded form");
+            let generated = ours
+                .iter()
+                .any(|(k, v)| k == "RoleSessionName" && v.starts_with("rolectl-"));
+            let arn = self.recorded_role_arn_matches;
+            assert_eq!(
+                comparable(&ours, arn, generated),
+                comparable(&recorded, arn, generated),
+                "form parameters"
+            );
+            assert_eq!(
+                ex.headers.contains_key("authorization"),
+                request.header("authorization").is_some(),
+                "signed or not"
+            );
+            if ex.status >= 500 {
+                continue;
+            }
+            let response = HttpResponse {
+                status: ex.status,
+                headers: vec![("content-type".into(), "text/xml".into())],
+                body: ex.response.into_bytes(),
+            };
+            return parse_response(operation, &response).map_err(|e| e.to_string());
+        }
+        Err("STS kept failing".into())
+    }
+
+    async fn mfa_code(&mut self, serial: &str, _profile: &str) -> Result<Secret, String> {
+        Err(format!("no terminal to ask for the MFA code of {serial}"))
+    }
+
+    async fn read_file(&mut self, path: &str) -> Result<String, String> {
+        self.log.push(format!("read {path}"));
+        self.fs
+            .get(path)
+            .cloned()
+            .ok_or_else(|| "No such file or directory (os error 2)".to_owned())
+    }
+
+    async fn cache_get(&mut self, key: &str) -> Option<String> {
+        self.cache.get(key).cloned()
+    }
+
+    async fn cache_put(&mut self, key: &str, entry: &str) -> Result<(), String> {
+        self.cache.insert(key.to_owned(), entry.to_owned());
+        Ok(())
+    }
+
+    /// IMDSv2 as the AWS CLI does it, each request tried `attempts` times.
+    async fn imds(&mut self, request: &ImdsRequest) -> Result<String, String> {
+        let base = request.endpoint.trim_end_matches('/').to_owned();
+        let call = |this: &mut Self, method: &str, path: &str| -> Result<Exchange, String> {
+            let mut last = String::new();
+            for _ in 0..request.attempts {
+                let ex = this.next(method, &format!("{base}{path}"))?;
+                if ex.status == 200 {
+                    return Ok(ex);
+                }
+                last = format!("{method} {path} answered {}", ex.status);
+                if ex.status < 500 {
+                    break;
+                }
+            }
+            Err(last)
+        };
+        let token = call(self, "PUT", "/latest/api/token")?.response;
+        assert!(!token.is_empty());
+        let role = call(self, "GET", "/latest/meta-data/iam/security-credentials/")?.response;
+        let doc = call(
+            self,
+            "GET",
+            &format!("/latest/meta-data/iam/security-credentials/{}", role.trim()),
+        )?;
+        Ok(doc.response)
+    }
+
+    async fn container(
+        &mut self,
+        url: &str,
+        authorization: Option<&Secret>,
+    ) -> Result<String, String> {
+        let ex = self.next("GET", url)?;
+        if let Some(recorded) = ex.headers.get("authorization") {
+            assert_eq!(Some(recorded.as_str()), authorization.map(Secret::expose));
+        }
+        if ex.status != 200 {
+            return Err(format!("the container endpoint answered {}", ex.status));
+        }
+        Ok(ex.response)
+    }
+
+    async fn run_process(
+        &mut self,
+        command: &str,
+        _profile: &str,
+    ) -> Result<ProcessOutput, String> {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .output()
+            .map_err(|e| e.to_string())?;
+        Ok(ProcessOutput {
+            status: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        })
+    }
+}
+
+/// Cases whose recording was made with another role ARN than their config names.
+const RECORDED_FOR_OTHER_ROLE: &[&str] = &[
+    "web_identity_token_env",
+    "web_identity_token_profile",
+    "web_identity_token_source_profile",
+];
+
+struct Run {
+    result: Result<ResolvedCredentials, String>,
+    error: Option<ResolveError>,
+    replay: Replay,
+}
+
+fn run(dir: &Path, profile_provider: bool) -> Run {
+    let env: BTreeMap<String, String> = std::fs::read_to_string(dir.join("env.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let fs = load_fs(dir);
+    let home = env
+        .get("HOME")
+        .cloned()
+        .unwrap_or_else(|| "/nonexistent".into());
+    let config = env
+        .get("AWS_CONFIG_FILE")
+        .cloned()
+        .unwrap_or(format!("{home}/.aws/config"));
+    let creds = env
+        .get("AWS_SHARED_CREDENTIALS_FILE")
+        .cloned()
+        .unwrap_or(format!("{home}/.aws/credentials"));
+    let mut replay = Replay {
+        recorded_role_arn_matches: !RECORDED_FOR_OTHER_ROLE
+            .contains(&dir.file_name().and_then(|n| n.to_str()).unwrap_or("")),
+        traffic: load_traffic(&dir.join("http-traffic.json")),
+        fs,
+        cache: BTreeMap::new(),
+        log: Vec::new(),
+    };
+    let parsed = match parse_files(
+        replay.fs.get(&config).map(String::as_str),
+        replay.fs.get(&creds).map(String::as_str),
+    ) {
+        Ok(p) => p.profiles.into_owned(),
+        Err(e) => {
+            return Run {
+                result: Err(format!("could not parse profile file: {e}")),
+                error: None,
+                replay,
+            }
+        }
+    };
+    let explicit = profile_provider.then(|| {
+        env.get("AWS_PROFILE")
+            .cloned()
+            .unwrap_or_else(|| "default".into())
+    });
+    let snapshot = Snapshot {
+        profiles: parsed,
+        env,
+        options: Options {
+            profile: explicit,
+            region: None,
+            cache: true,
+        },
+    };
+    let mut machine = Resolver::new(&snapshot);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let result = rt.block_on(drive(&mut machine, &mut replay, || NOW));
+    let error = result.as_ref().err().cloned();
+    Run {
+        result: result.map_err(|e| e.to_string()),
+        error,
+        replay,
+    }
+}
+
+/// What a case must give.
+enum Expect {
+    /// The case's own `Ok` result, field by field.
+    Vector,
+    /// The case expects an error; ours must contain this text.
+    Error(&'static str),
+    /// The AWS CLI behaves differently from the case: we follow the CLI.
+    /// `Ok(access key)` or `Err(text)`, and why.
+    Divergence(Result<&'static str, &'static str>, &'static str),
+}
+
+fn check(group: &str, name: &str, expect: Expect) {
+    let dir = PathBuf::from(ROOT).join(group).join(name);
+    let case: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("test-case.json")).expect("case"))
+            .expect("case JSON");
+    let out = run(&dir, group == "profile-provider");
+    let ctx = format!(
+        "{group}/{name}: {:?}\n{:#?}",
+        out.result.as_ref().map(|c| &c.access_key_id),
+        out.replay.log
+    );
+    match expect {
+        Expect::Vector => {
+            let want = &case["result"]["Ok"];
+            assert!(want.is_object(), "{ctx}: the case expects an error");
+            let got = out.result.unwrap_or_else(|e| panic!("{ctx}: {e}"));
+            assert_eq!(
+                got.access_key_id,
+                want["access_key_id"].as_str().unwrap(),
+                "{ctx}"
+            );
+            assert_eq!(
+                got.secret_access_key.expose(),
+                want["secret_access_key"].as_str().unwrap(),
+                "{ctx}"
+            );
+            assert_eq!(
+                got.session_token.as_ref().map(Secret::expose),
+                want["session_token"].as_str(),
+                "{ctx}"
+            );
+            assert_eq!(
+                got.account_id.as_deref(),
+                want["account_id"].as_str(),
+                "{ctx}"
+            );
+            assert_eq!(
+                got.expiration.map(|e| e.unix_timestamp()),
+                want["expiry"].as_i64(),
+                "{ctx}"
+            );
+            assert!(
+                out.replay.traffic.is_empty(),
+                "{ctx}: recorded requests left unmade"
+            );
+            // Every STS answer is cached under its own key, in the AWS CLI's format.
+            let sts_answers = out
+                .replay
+                .log
+                .iter()
+                .filter(|l| l.starts_with("POST") && l.ends_with("-> 200"))
+                .count();
+            assert_eq!(out.replay.cache.len(), sts_answers, "{ctx}");
+            for entry in out.replay.cache.values() {
+                rolectl_resolver::CacheEntry::parse(entry).expect("cache entry parses");
+            }
+        }
+        Expect::Error(text) => {
+            assert!(
+                case["result"]["ErrorContains"].is_string(),
+                "{ctx}: the case expects success"
+            );
+            let err = out
+                .result
+                .err()
+                .unwrap_or_else(|| panic!("{ctx}: expected an error"));
+            assert!(err.contains(text), "{ctx}: {err}");
+        }
+        Expect::Divergence(ours, why) => {
+            assert!(!why.is_empty());
+            match (ours, out.result) {
+                (Ok(key), Ok(c)) => assert_eq!(c.access_key_id, key, "{ctx}"),
+                (Err(text), Err(e)) => assert!(e.contains(text), "{ctx}: {e}"),
+                (want, got) => panic!(
+                    "{ctx}: want {want:?}, got {:?}",
+                    got.map(|c| c.access_key_id)
+                ),
+            }
+        }
+    }
+    let _ = out.error;
+}
+
+const PP: &str = "profile-provider";
+const DC: &str = "default-credential-provider-chain";
+
+#[test]
+fn assume_role_override_global_env_url() {
+    check(PP, "assume_role_override_global_env_url", Expect::Vector)
+}
+#[test]
+fn assume_role_override_global_profile_url() {
+    check(
+        PP,
+        "assume_role_override_global_profile_url",
+        Expect::Vector,
+    )
+}
+#[test]
+fn assume_role_override_service_env_url() {
+    check(PP, "assume_role_override_service_env_url", Expect::Vector)
+}
+#[test]
+fn assume_role_override_service_profile_url() {
+    check(
+        PP,
+        "assume_role_override_service_profile_url",
+        Expect::Vector,
+    )
+}
+#[test]
+fn credential_process() {
+    check(PP, "credential_process", Expect::Vector)
+}
+#[test]
+fn credential_process_account_id_fallback() {
+    check(PP, "credential_process_account_id_fallback", Expect::Vector)
+}
+#[test]
+fn credential_process_failure() {
+    check(
+        PP,
+        "credential_process_failure",
+        Expect::Error("the process ended with exit code 1"),
+    )
+}
+#[test]
+fn credential_process_invalid() {
+    check(
+        PP,
+        "credential_process_invalid",
+        Expect::Error("the output is not valid JSON"),
+    )
+}
+#[test]
+fn e2e_assume_role() {
+    check(PP, "e2e_assume_role", Expect::Vector)
+}
+#[test]
+fn e2e_fips_and_dual_stack_sts() {
+    check(PP, "e2e_fips_and_dual_stack_sts", Expect::Vector)
+}
+#[test]
+fn empty_config() {
+    check(
+        PP,
+        "empty_config",
+        Expect::Error("The config profile (default) could not be found"),
+    )
+}
+#[test]
+fn invalid_config() {
+    check(
+        PP,
+        "invalid_config",
+        Expect::Error("could not parse profile file"),
+    )
+}
+#[test]
+fn region_override() {
+    check(PP, "region_override", Expect::Vector)
+}
+#[test]
+fn retry_on_error() {
+    check(PP, "retry_on_error", Expect::Vector)
+}
+
+#[test]
+fn ecs_assume_role() {
+    check(DC, "ecs_assume_role", Expect::Vector)
+}
+#[test]
+fn ecs_credentials() {
+    check(DC, "ecs_credentials", Expect::Vector)
+}
+#[test]
+fn ecs_credentials_invalid_profile() {
+    check(DC, "ecs_credentials_invalid_profile", Expect::Vector)
+}
+#[test]
+fn eks_pod_identity_credentials() {
+    check(DC, "eks_pod_identity_credentials", Expect::Vector)
+}
+#[test]
+fn eks_pod_identity_no_token_file() {
+    check(DC, "eks_pod_identity_no_token_file", Expect::Error("Could not read /token.jwt (container authorization token): No such file or directory (os error 2)"))
+}
+#[test]
+fn environment_variables() {
+    check(DC, "environment_variables", Expect::Vector)
+}
+#[test]
+fn environment_variables_blank() {
+    check(DC, "environment_variables_blank", Expect::Divergence(Ok(" "), "botocore's EnvProvider takes any non-empty AWS_ACCESS_KEY_ID, a single space included; only the empty string counts as unset"))
+}
+#[test]
+fn imds_assume_role() {
+    check(DC, "imds_assume_role", Expect::Vector)
+}
+#[test]
+fn imds_config_with_no_creds() {
+    check(DC, "imds_config_with_no_creds", Expect::Vector)
+}
+#[test]
+fn imds_default_chain_error() {
+    check(
+        DC,
+        "imds_default_chain_error",
+        Expect::Error("Unable to locate credentials"),
+    )
+}
+#[test]
+fn imds_default_chain_retries() {
+    check(DC, "imds_default_chain_retries", Expect::Divergence(Err("Unable to locate credentials"), "the AWS CLI makes metadata_service_num_attempts = 1 attempt per IMDS request by default, so the recorded 503 ends the chain; the SDK case retries"))
+}
+#[test]
+fn imds_default_chain_success() {
+    check(DC, "imds_default_chain_success", Expect::Vector)
+}
+#[test]
+fn imds_disabled() {
+    check(
+        DC,
+        "imds_disabled",
+        Expect::Error("Unable to locate credentials"),
+    )
+}
+#[test]
+fn imds_no_iam_role() {
+    check(DC, "imds_no_iam_role", Expect::Error("No credentials found in credential_source Ec2InstanceMetadata referenced in profile \"default\""))
+}
+#[test]
+fn imds_token_fail() {
+    check(DC, "imds_token_fail", Expect::Error("No credentials found in credential_source Ec2InstanceMetadata referenced in profile \"default\""))
+}
+#[test]
+fn prefer_environment() {
+    check(DC, "prefer_environment", Expect::Vector)
+}
+#[test]
+fn profile_name() {
+    check(DC, "profile_name", Expect::Vector)
+}
+#[test]
+fn profile_overrides_web_identity() {
+    check(
+        DC,
+        "profile_overrides_web_identity",
+        Expect::Error(
+            "No credentials found in credential_source Environment referenced in profile \"A\"",
+        ),
+    )
+}
+#[test]
+fn profile_static_keys() {
+    check(DC, "profile_static_keys", Expect::Vector)
+}
+#[test]
+fn profile_static_keys_case_insensitive() {
+    check(DC, "profile_static_keys_case_insensitive", Expect::Vector)
+}
+#[test]
+fn web_identity_source_profile_no_env() {
+    check(
+        DC,
+        "web_identity_source_profile_no_env",
+        Expect::Error("has no role ARN"),
+    )
+}
+#[test]
+fn web_identity_token_env() {
+    check(DC, "web_identity_token_env", Expect::Vector)
+}
+#[test]
+fn web_identity_token_invalid_jwt() {
+    check(DC, "web_identity_token_invalid_jwt", Expect::Error("when calling the AssumeRoleWithWebIdentity operation: No OpenIDConnect provider found in your account"))
+}
+#[test]
+fn web_identity_token_profile() {
+    check(DC, "web_identity_token_profile", Expect::Vector)
+}
+#[test]
+fn web_identity_token_source_profile() {
+    check(DC, "web_identity_token_source_profile", Expect::Vector)
+}
+
+/// IAM Identity Center cases: rolectl does not do SSO yet.
+const SSO_CASES: &[&str] = &[
+    "invalid_sso_credentials_config",
+    "sso_credentials",
+    "sso_override_global_env_url",
+    "sso_token",
+    "e2e_fips_and_dual_stack_sso",
+    "sso_assume_role",
+    "sso_no_token_file",
+    "sso_server_error",
+];
+
+#[test]
+fn every_case_is_run_or_is_about_sso() {
+    let this_file = include_str!("provider_cases.rs");
+    for group in [PP, DC] {
+        for entry in std::fs::read_dir(PathBuf::from(ROOT).join(group)).expect("case dir") {
+            let name = entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            let run_here = this_file.contains(&format!("fn {name}()"));
+            assert!(
+                run_here ^ SSO_CASES.contains(&name.as_str()),
+                "{group}/{name} is neither run nor listed as SSO"
+            );
+        }
+    }
+}
+
+#[test]
+fn sso_profiles_stop_with_a_clear_error() {
+    let dir = PathBuf::from(ROOT).join(PP).join("sso_credentials");
+    let out = run(&dir, true);
+    assert!(
+        matches!(out.error, Some(ResolveError::SsoNotSupported { .. })),
+        "{:?}",
+        out.result.map(|c| c.access_key_id)
+    );
+}
