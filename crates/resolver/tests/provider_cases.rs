@@ -451,7 +451,6 @@ fn check(group: &str, name: &str, expect: Expect) {
             }
         }
     }
-    let _ = out.error;
 }
 
 const PP: &str = "profile-provider";
