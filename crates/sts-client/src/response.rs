@@ -53,7 +53,7 @@ pub fn parse_response(op: &Operation, response: &HttpResponse) -> Result<Output,
             .header("content-type")
             .map(|value| body_snippet(value.as_bytes(), 80)),
         problem,
-        body_start: body_snippet(&response.body, SNIPPET_CHARS),
+        body_start: body_snippet(&redact_secret_elements(&response.body), SNIPPET_CHARS),
         retries_exhausted: None,
     };
     let doc = xml::parse(&response.body).map_err(unexpected)?;
@@ -91,6 +91,53 @@ pub fn parse_response(op: &Operation, response: &HttpResponse) -> Result<Output,
             .map(Output::GetCallerIdentity)
             .map_err(unexpected),
     }
+}
+
+/// Elements whose text must not reach an error message, even when the
+/// document around them is broken.
+const SECRET_ELEMENTS: &[&[u8]] = &[b"SecretAccessKey>", b"SessionToken>"];
+
+/// `body` with the text of every `SecretAccessKey` and `SessionToken`
+/// element (prefixed or not, closed or cut off) replaced by `**`.
+pub(crate) fn redact_secret_elements(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut index = 0;
+    while index < body.len() {
+        let opens_secret = if body[index] == b'<' {
+            secret_tag_end(&body[index..])
+        } else {
+            None
+        };
+        match opens_secret {
+            Some(tag_end) => {
+                out.extend_from_slice(&body[index..=index + tag_end]);
+                out.extend_from_slice(b"**");
+                index += tag_end + 1;
+                while index < body.len() && body[index] != b'<' {
+                    index += 1;
+                }
+            }
+            None => {
+                out.push(body[index]);
+                index += 1;
+            }
+        }
+    }
+    out
+}
+
+/// If `rest` starts with `<SecretAccessKey>` or `<SessionToken>` (with or
+/// without a namespace prefix), the offset of the tag's `>`.
+fn secret_tag_end(rest: &[u8]) -> Option<usize> {
+    // Tag names are short; a bounded look keeps hostile bodies linear.
+    let window = &rest[..rest.len().min(64)];
+    let tag_end = window.iter().position(|&byte| byte == b'>')?;
+    let name = &window[1..=tag_end];
+    let local = match name.iter().position(|&byte| byte == b':') {
+        Some(colon) => &name[colon + 1..],
+        None => name,
+    };
+    SECRET_ELEMENTS.contains(&local).then_some(tag_end)
 }
 
 /// The error in an `<ErrorResponse>` (STS: `Error` directly inside; IAM and

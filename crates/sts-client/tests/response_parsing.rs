@@ -532,3 +532,32 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn error_snippets_never_show_secret_keys_or_tokens() {
+    // A well-formed document with a bad field, a prefixed one, and one cut
+    // off in the middle of the token: the snippet must not show either secret.
+    let bad_expiration = format!(
+        "<GetSessionTokenResponse><GetSessionTokenResult><Credentials><SessionToken>{TOKEN}</SessionToken>\
+         <SecretAccessKey>{SECRET}</SecretAccessKey><Expiration>never</Expiration>\
+         <AccessKeyId>ASIAEXAMPLE</AccessKeyId></Credentials></GetSessionTokenResult></GetSessionTokenResponse>"
+    );
+    let prefixed = format!(
+        "<a:GetSessionTokenResponse xmlns:a=\"x\"><a:GetSessionTokenResult><a:Credentials>\
+         <a:SecretAccessKey>{SECRET}</a:SecretAccessKey><a:Expiration>never</a:Expiration>\
+         </a:Credentials></a:GetSessionTokenResult></a:GetSessionTokenResponse>"
+    );
+    let cut = format!(
+        "<GetSessionTokenResponse><GetSessionTokenResult><Credentials><SessionToken>{TOKEN}"
+    );
+    for body in [bad_expiration, prefixed, cut] {
+        let error = parse_response(&session_token(), &xml(&body)).unwrap_err();
+        let text = format!("{error} {error:?}");
+        assert!(!text.contains(&TOKEN[..12]), "token leaked: {text}");
+        assert!(!text.contains(&SECRET[..12]), "secret leaked: {text}");
+        assert!(
+            text.contains("Token>**") || text.contains("Key>**"),
+            "{text}"
+        );
+    }
+}
