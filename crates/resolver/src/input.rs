@@ -18,11 +18,33 @@ pub struct Options {
 }
 
 /// The inputs of one resolution.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
     pub profiles: ProfileSet<'static>,
     pub env: BTreeMap<String, String>,
     pub options: Options,
+}
+
+impl std::fmt::Debug for Snapshot {
+    // The environment and the files hold secret keys: show names only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field(
+                "profiles",
+                &self.profiles.profiles.keys().collect::<Vec<_>>(),
+            )
+            .field(
+                "sso_sessions",
+                &self.profiles.sso_sessions.keys().collect::<Vec<_>>(),
+            )
+            .field(
+                "services",
+                &self.profiles.services.keys().collect::<Vec<_>>(),
+            )
+            .field("env", &self.env.keys().collect::<Vec<_>>())
+            .field("options", &self.options)
+            .finish()
+    }
 }
 
 impl Snapshot {

@@ -8,6 +8,7 @@ pub mod conformance;
 mod driver;
 mod endpoint;
 mod error;
+mod explain;
 mod input;
 mod machine;
 mod plan;

@@ -268,7 +268,7 @@ enum Level {
     Role(RoleStep),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 enum Input {
     Sts(Result<Output, String>),
     Mfa(Result<Secret, String>),
@@ -278,6 +278,23 @@ enum Input {
     Imds(Result<String, String>),
     Container(Result<String, String>),
     Process(Result<ProcessOutput, String>),
+}
+
+impl fmt::Debug for Input {
+    // Results carry tokens, keys and cache entries: show only their shape.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (kind, ok) = match self {
+            Input::Sts(r) => ("Sts", r.is_ok()),
+            Input::Mfa(r) => ("Mfa", r.is_ok()),
+            Input::File(r) => ("File", r.is_ok()),
+            Input::CacheEntry(e) => ("CacheEntry", e.is_some()),
+            Input::CacheStored(r) => ("CacheStored", r.is_ok()),
+            Input::Imds(r) => ("Imds", r.is_ok()),
+            Input::Container(r) => ("Container", r.is_ok()),
+            Input::Process(r) => ("Process", r.is_ok()),
+        };
+        write!(f, "{kind}({})", if ok { "ok" } else { "failed" })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -810,3 +810,33 @@ fn generated_session_names_fit_sts_rules() {
         assert_eq!(name, format!("rolectl-{t}"));
     }
 }
+
+#[test]
+fn pending_results_and_snapshots_hide_secrets() {
+    let config = "[profile w]\nrole_arn = arn:w\nweb_identity_token_file = /t\n";
+    let s = snapshot(
+        config,
+        "[x]\naws_access_key_id = K\naws_secret_access_key = FILESECRET\n",
+        &[("AWS_SECRET_ACCESS_KEY", "ENVSECRET")],
+        Some("w"),
+        false,
+    );
+    assert!(!format!("{s:?}").contains("SECRET\""), "{s:?}");
+    let text = format!("{s:?}");
+    assert!(!text.contains("FILESECRET") && !text.contains("ENVSECRET"));
+    let mut m = Resolver::new(&s);
+    effect(&mut m);
+    m.handle_file(Ok("JWT-TOKEN-VALUE".into())).unwrap();
+    assert!(!format!("{m:?}").contains("JWT-TOKEN-VALUE"));
+    let e = effect(&mut m);
+    assert!(!format!("{e:?} {m:?}").contains("JWT-TOKEN-VALUE"));
+}
+
+#[test]
+fn explain_names_every_step_and_its_line() {
+    let s = snapshot(CHAIN, "", &[], Some("A"), true);
+    let text = rolectl_resolver::plan(&s).unwrap().to_string();
+    let want = "profile \"A\"; STS calls go to https://sts.eu-west-1.amazonaws.com (region eu-west-1)\n  1. static keys AKIDC of profile \"C\" (config:11:1)\n  2. AssumeRole arn:aws:iam::222222222222:role/B, generated session name, from profile \"B\" (config:7:1)\n  3. AssumeRole arn:aws:iam::111111111111:role/A, generated session name, from profile \"A\" (config:2:1)\n";
+    assert_eq!(text, want);
+    assert!(!text.contains("SECRETC"));
+}
