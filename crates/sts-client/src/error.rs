@@ -113,6 +113,7 @@ impl StsError {
                     return false;
                 }
                 THROTTLING_CODES.contains(&code.as_str())
+                    || TRANSIENT_CODES.contains(&code.as_str())
                     || (code == "IDPCommunicationError"
                         && *operation == "AssumeRoleWithWebIdentity")
                     || is_retryable_status(*status)
@@ -162,7 +163,15 @@ impl StsError {
     }
 }
 
-/// Codes that mean "slow down"; always worth another attempt.
+/// Codes botocore's `standard` retry mode treats as transient.
+pub const TRANSIENT_CODES: &[&str] = &[
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "PriorRequestNotComplete",
+];
+
+/// Codes that mean "slow down" (botocore's `standard` retry mode list);
+/// always worth another attempt.
 pub const THROTTLING_CODES: &[&str] = &[
     "Throttling",
     "ThrottlingException",

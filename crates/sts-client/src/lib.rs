@@ -17,7 +17,9 @@ mod xml;
 
 pub use client::{Clock, Sleeper, StsClient, Transport};
 pub use endpoint::{regional_url, EndpointInputs, EndpointSource, DEFAULT_SIGNING_REGION};
-pub use error::{body_snippet, StsError, TransportError, NEVER_RETRY, THROTTLING_CODES};
+pub use error::{
+    body_snippet, StsError, TransportError, NEVER_RETRY, THROTTLING_CODES, TRANSIENT_CODES,
+};
 pub use model::{
     AssumeRoleInput, AssumeRoleOutput, AssumeRoleWithWebIdentityInput, AssumedRoleUser,
     CallerIdentity, Endpoint, GetSessionTokenInput, Operation, Output, TemporaryCredentials,

@@ -172,7 +172,7 @@ fn describe(error: &reqwest::Error) -> String {
     reason
 }
 
-/// Waits with `tokio::time::sleep`.
+/// Waits with `tokio::time::sleep` (needs a runtime with the time driver).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TokioSleeper;
 
