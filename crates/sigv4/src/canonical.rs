@@ -1,11 +1,12 @@
 //! Building the canonical request: method, canonical path, sorted and
 //! re-encoded query, lowercased and trimmed headers, signed header list
-//! and payload hash, written into one buffer.
+//! and payload hash, written into one byte buffer (all ASCII or copied
+//! UTF-8 text, turned into a String once at the end).
 
 use std::cmp::Ordering;
 use std::ops::Range;
 
-use crate::encoding::{decode_into, encode_into};
+use crate::encoding::{encode_into, recode_into};
 
 /// Headers that proxies add or rewrite in transit; signing them would break
 /// the signature, so they are left out (as the AWS SDKs do).
@@ -27,39 +28,52 @@ pub(crate) fn cmp_ignore_ascii_case(a: &str, b: &str) -> Ordering {
         .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
-fn push_lowercase(s: &str, out: &mut String) {
-    if s.bytes().any(|b| b.is_ascii_uppercase()) {
-        out.extend(s.chars().map(|c| c.to_ascii_lowercase()));
-    } else {
-        out.push_str(s);
-    }
+fn push_lowercase(s: &str, out: &mut Vec<u8>) {
+    out.extend(s.bytes().map(|b| b.to_ascii_lowercase()));
+}
+
+#[inline]
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 /// Writes the header value trimmed, with every run of whitespace
 /// (including folded line breaks) collapsed to one space.
-fn push_trimmed_value(value: &str, out: &mut String) {
-    let is_ws = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
-    let mut first = true;
-    for word in value.split(is_ws).filter(|w| !w.is_empty()) {
-        if !first {
-            out.push(' ');
+fn push_trimmed_value(value: &str, out: &mut Vec<u8>) {
+    let bytes = value.as_bytes();
+    let mut pending_space = false;
+    let mut wrote = false;
+    let mut start = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        if is_ws(b) {
+            if let Some(s) = start.take() {
+                out.extend_from_slice(&bytes[s..i]);
+                wrote = true;
+            }
+            pending_space = wrote;
+        } else if start.is_none() {
+            if pending_space {
+                out.push(b' ');
+                pending_space = false;
+            }
+            start = Some(i);
         }
-        out.push_str(word);
-        first = false;
+    }
+    if let Some(s) = start {
+        out.extend_from_slice(&bytes[s..]);
     }
 }
 
 /// Writes the canonical path of `path` (no query) into `out`.
-pub(crate) fn write_path(path: &str, normalize: bool, double_encode: bool, out: &mut String) {
+pub(crate) fn write_path(path: &str, normalize: bool, double_encode: bool, out: &mut Vec<u8>) {
     let base = out.len();
     let mut scratch = Vec::new();
-    let mut write_segment = |seg: &str, out: &mut String| {
+    let mut write_segment = |seg: &str, out: &mut Vec<u8>| {
         if double_encode {
             encode_into(seg.as_bytes(), false, out);
         } else {
-            scratch.clear();
-            decode_into(seg.as_bytes(), false, &mut scratch);
-            encode_into(&scratch, false, out);
+            // Single encoding: decode what the caller encoded, encode once.
+            recode_into(seg.as_bytes(), false, &mut scratch, out);
         }
     };
     let body = path.strip_prefix('/').unwrap_or(path);
@@ -68,12 +82,11 @@ pub(crate) fn write_path(path: &str, normalize: bool, double_encode: bool, out: 
             match seg {
                 "" | "." => {}
                 ".." => {
-                    let tail = &out[base..];
-                    let cut = tail.rfind('/').unwrap_or(0);
+                    let cut = out[base..].iter().rposition(|&b| b == b'/').unwrap_or(0);
                     out.truncate(base + cut);
                 }
                 _ => {
-                    out.push('/');
+                    out.push(b'/');
                     write_segment(seg, out);
                 }
             }
@@ -82,11 +95,11 @@ pub(crate) fn write_path(path: &str, normalize: bool, double_encode: bool, out: 
         // names a directory, so it keeps its trailing slash (RFC 3986 5.2.4).
         let last = body.rsplit('/').next().unwrap_or("");
         if out.len() == base || matches!(last, "" | "." | "..") {
-            out.push('/');
+            out.push(b'/');
         }
     } else {
         for seg in body.split('/') {
-            out.push('/');
+            out.push(b'/');
             write_segment(seg, out);
         }
     }
@@ -94,16 +107,17 @@ pub(crate) fn write_path(path: &str, normalize: bool, double_encode: bool, out: 
 
 /// Canonical query pairs, encoded into one buffer and addressed by ranges.
 pub(crate) struct QueryPairs {
-    buf: String,
+    buf: Vec<u8>,
     pairs: Vec<(Range<usize>, Range<usize>)>,
     scratch: Vec<u8>,
 }
 
 impl QueryPairs {
     pub(crate) fn new(query: &str, extra: usize) -> Self {
+        let count = query.bytes().filter(|&b| b == b'&').count() + 1;
         QueryPairs {
-            buf: String::with_capacity(query.len() + extra * 64),
-            pairs: Vec::with_capacity(query.split('&').count() + extra),
+            buf: Vec::with_capacity(query.len() + extra * 64),
+            pairs: Vec::with_capacity(count + extra),
             scratch: Vec::new(),
         }
     }
@@ -111,16 +125,18 @@ impl QueryPairs {
     /// Adds every `name=value` of a wire query string, decoded first so
     /// that it is encoded exactly once here.
     pub(crate) fn add_wire_query(&mut self, query: &str) {
-        for pair in query.split('&').filter(|p| !p.is_empty()) {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            self.scratch.clear();
-            decode_into(k.as_bytes(), true, &mut self.scratch);
+        for pair in query.as_bytes().split(|&b| b == b'&') {
+            if pair.is_empty() {
+                continue;
+            }
+            let (k, v) = match pair.iter().position(|&b| b == b'=') {
+                Some(eq) => (&pair[..eq], &pair[eq + 1..]),
+                None => (pair, &[][..]),
+            };
             let ks = self.buf.len();
-            encode_into(&self.scratch, false, &mut self.buf);
+            recode_into(k, true, &mut self.scratch, &mut self.buf);
             let ke = self.buf.len();
-            self.scratch.clear();
-            decode_into(v.as_bytes(), true, &mut self.scratch);
-            encode_into(&self.scratch, false, &mut self.buf);
+            recode_into(v, true, &mut self.scratch, &mut self.buf);
             self.pairs.push((ks..ke, ke..self.buf.len()));
         }
     }
@@ -134,7 +150,7 @@ impl QueryPairs {
         self.pairs.push((ks..ke, ke..self.buf.len()));
     }
 
-    pub(crate) fn write_sorted(&mut self, out: &mut String) {
+    pub(crate) fn write_sorted(&mut self, out: &mut Vec<u8>) {
         let buf = &self.buf;
         self.pairs.sort_unstable_by(|a, b| {
             buf[a.0.clone()]
@@ -143,18 +159,18 @@ impl QueryPairs {
         });
         for (i, (k, v)) in self.pairs.iter().enumerate() {
             if i > 0 {
-                out.push('&');
+                out.push(b'&');
             }
-            out.push_str(&buf[k.clone()]);
-            out.push('=');
-            out.push_str(&buf[v.clone()]);
+            out.extend_from_slice(&buf[k.clone()]);
+            out.push(b'=');
+            out.extend_from_slice(&buf[v.clone()]);
         }
     }
 }
 
 /// Sorts headers by lowercase name, keeping the given order of values of
 /// one name, and writes the signed header list (`a;b;c`).
-pub(crate) fn sort_headers<'h>(headers: &mut [(&'h str, &'h str)], signed: &mut String) {
+pub(crate) fn sort_headers<'h>(headers: &mut [(&'h str, &'h str)], signed: &mut Vec<u8>) {
     headers.sort_by(|a, b| cmp_ignore_ascii_case(a.0, b.0));
     let mut prev: Option<&str> = None;
     for (name, _) in headers.iter() {
@@ -162,7 +178,7 @@ pub(crate) fn sort_headers<'h>(headers: &mut [(&'h str, &'h str)], signed: &mut 
             continue;
         }
         if prev.is_some() {
-            signed.push(';');
+            signed.push(b';');
         }
         push_lowercase(name, signed);
         prev = Some(name);
@@ -171,21 +187,21 @@ pub(crate) fn sort_headers<'h>(headers: &mut [(&'h str, &'h str)], signed: &mut 
 
 /// Writes `name:v1,v2\n` lines for headers already sorted by
 /// [`sort_headers`].
-pub(crate) fn write_headers(headers: &[(&str, &str)], out: &mut String) {
+pub(crate) fn write_headers(headers: &[(&str, &str)], out: &mut Vec<u8>) {
     let mut i = 0;
     while i < headers.len() {
         let name = headers[i].0;
         push_lowercase(name, out);
-        out.push(':');
+        out.push(b':');
         let mut j = i;
         while j < headers.len() && headers[j].0.eq_ignore_ascii_case(name) {
             if j > i {
-                out.push(',');
+                out.push(b',');
             }
             push_trimmed_value(headers[j].1, out);
             j += 1;
         }
-        out.push('\n');
+        out.push(b'\n');
         i = j;
     }
 }
@@ -195,9 +211,9 @@ mod tests {
     use super::*;
 
     fn path(p: &str, normalize: bool, double: bool) -> String {
-        let mut out = String::new();
+        let mut out = Vec::new();
         write_path(p, normalize, double, &mut out);
-        out
+        String::from_utf8(out).unwrap()
     }
 
     #[test]
@@ -217,27 +233,43 @@ mod tests {
     fn double_and_single_encoding() {
         assert_eq!(path("/a%3Ab c", false, true), "/a%253Ab%20c");
         assert_eq!(path("/a%3Ab c", false, false), "/a%3Ab%20c");
-        assert_eq!(path("/a%2Fb", false, false), "/a%2Fb");
+        assert_eq!(path("/a%2Fb+", false, false), "/a%2Fb%2B");
+    }
+
+    #[test]
+    fn header_values_are_trimmed_and_collapsed() {
+        for (value, want) in [
+            ("  a   b  ", "a b"),
+            ("\"a   b   c\"", "\"a b c\""),
+            ("v1\n  v2\n     v3", "v1 v2 v3"),
+            ("   ", ""),
+            ("", ""),
+            ("é  ü", "é ü"),
+        ] {
+            let mut out = Vec::new();
+            push_trimmed_value(value, &mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{value:?}");
+        }
     }
 
     #[test]
     fn headers_group_trim_and_sort() {
         let mut h = vec![("Host", "x"), ("b", " 1  2 "), ("A", "z"), ("B", "3")];
-        let mut signed = String::new();
+        let mut signed = Vec::new();
         sort_headers(&mut h, &mut signed);
-        assert_eq!(signed, "a;b;host");
-        let mut out = String::new();
+        assert_eq!(signed, b"a;b;host");
+        let mut out = Vec::new();
         write_headers(&h, &mut out);
-        assert_eq!(out, "a:z\nb:1 2,3\nhost:x\n");
+        assert_eq!(out, b"a:z\nb:1 2,3\nhost:x\n");
     }
 
     #[test]
     fn query_sorted_by_encoded_name_then_value() {
-        let q = "b=2&a=2&a=1&%E1%88%B4=x&c&d=a+b";
+        let q = "b=2&a=2&a=1&%E1%88%B4=x&c&d=a+b&&e=%zz";
         let mut pairs = QueryPairs::new(q, 0);
         pairs.add_wire_query(q);
-        let mut out = String::new();
+        let mut out = Vec::new();
         pairs.write_sorted(&mut out);
-        assert_eq!(out, "%E1%88%B4=x&a=1&a=2&b=2&c=&d=a%20b");
+        assert_eq!(out, b"%E1%88%B4=x&a=1&a=2&b=2&c=&d=a%20b&e=%25zz");
     }
 }

@@ -4,49 +4,57 @@
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
+/// `true` for the bytes SigV4 leaves as they are: `A-Z a-z 0-9 - _ . ~`.
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.' || c == b'~';
+        b += 1;
+    }
+    table
+};
+
 #[inline]
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
+pub(crate) fn is_unreserved(b: u8) -> bool {
+    UNRESERVED[b as usize]
 }
 
 /// Appends `input` to `out`, percent-encoding every byte that is not
-/// unreserved (and not `/` when `keep_slash`).
-pub fn encode_into(input: &[u8], keep_slash: bool, out: &mut String) {
-    // Fast path: most names and values need no escaping at all.
+/// unreserved (and not `/` when `keep_slash`). The output is ASCII.
+pub fn encode_into(input: &[u8], keep_slash: bool, out: &mut Vec<u8>) {
     let mut start = 0;
     for (i, &b) in input.iter().enumerate() {
         if is_unreserved(b) || (keep_slash && b == b'/') {
             continue;
         }
-        push_ascii(&input[start..i], out);
-        out.push('%');
-        out.push(HEX[(b >> 4) as usize] as char);
-        out.push(HEX[(b & 0xf) as usize] as char);
+        out.extend_from_slice(&input[start..i]);
+        out.extend_from_slice(&[b'%', HEX[(b >> 4) as usize], HEX[(b & 0xf) as usize]]);
         start = i + 1;
     }
-    push_ascii(&input[start..], out);
-}
-
-#[inline]
-fn push_ascii(run: &[u8], out: &mut String) {
-    // The runs handed here are made of unreserved ASCII bytes only.
-    if let Ok(s) = std::str::from_utf8(run) {
-        out.push_str(s);
-    }
+    out.extend_from_slice(&input[start..]);
 }
 
 /// Percent-encodes a query-string component (name or value) the SigV4 way.
 pub fn encode_query_component(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
+    let mut out = Vec::with_capacity(input.len());
     encode_into(input.as_bytes(), false, &mut out);
-    out
+    ascii_to_string(out)
 }
 
 /// Percent-encodes a URI path once, keeping `/`.
 pub fn encode_path(input: &[u8]) -> String {
-    let mut out = String::with_capacity(input.len());
+    let mut out = Vec::with_capacity(input.len());
     encode_into(input, true, &mut out);
-    out
+    ascii_to_string(out)
+}
+
+/// Turns a buffer built from UTF-8 text and encoder output into a String.
+pub(crate) fn ascii_to_string(bytes: Vec<u8>) -> String {
+    // Every producer in this crate writes ASCII or copies whole UTF-8
+    // strings, so the lossy branch is never taken; it avoids a panic path.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 fn hex_val(b: u8) -> Option<u8> {
@@ -89,6 +97,31 @@ pub fn decode_query_component(input: &str) -> Vec<u8> {
     out
 }
 
+/// Appends the canonical form of one wire query component: decoded, then
+/// encoded once. `scratch` is reused between calls.
+pub(crate) fn recode_into(
+    input: &[u8],
+    plus_as_space: bool,
+    scratch: &mut Vec<u8>,
+    out: &mut Vec<u8>,
+) {
+    // Most components need neither decoding nor encoding.
+    if input.iter().all(|&b| is_unreserved(b)) {
+        out.extend_from_slice(input);
+        return;
+    }
+    if !input
+        .iter()
+        .any(|&b| b == b'%' || (plus_as_space && b == b'+'))
+    {
+        encode_into(input, false, out);
+        return;
+    }
+    scratch.clear();
+    decode_into(input, plus_as_space, scratch);
+    encode_into(scratch, false, out);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +136,20 @@ mod tests {
     fn decodes_escapes_plus_and_broken_escapes() {
         assert_eq!(decode_query_component("a+b%2Fc%zz%4"), b"a b/c%zz%4");
         assert_eq!(decode_query_component("%E1%88%B4"), "\u{1234}".as_bytes());
+    }
+
+    #[test]
+    fn recodes_each_kind_of_component() {
+        let mut scratch = Vec::new();
+        for (input, want) in [
+            ("abc", "abc"),
+            ("a:b", "a%3Ab"),
+            ("a%3ab+c", "a%3Ab%20c"),
+            ("%zz", "%25zz"),
+        ] {
+            let mut out = Vec::new();
+            recode_into(input.as_bytes(), true, &mut scratch, &mut out);
+            assert_eq!(out, want.as_bytes(), "{input}");
+        }
     }
 }

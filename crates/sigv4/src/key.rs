@@ -116,6 +116,19 @@ impl SigningKeyCache {
 
     /// The key for this scope, derived on a miss.
     pub fn get(&self, secret: &Secret, date: &str, region: &str, service: &str) -> SigningKey {
+        self.with_key(secret, date, region, service, SigningKey::clone)
+    }
+
+    /// Runs `f` with the key for this scope (derived on a miss) without
+    /// copying it out of the cache.
+    pub fn with_key<T>(
+        &self,
+        secret: &Secret,
+        date: &str,
+        region: &str,
+        service: &str,
+        f: impl FnOnce(&SigningKey) -> T,
+    ) -> T {
         // A poisoned lock only means another thread panicked mid-update of
         // a plain Vec; the entries are still whole, so keep using them.
         let mut entries = match self.entries.lock() {
@@ -133,9 +146,10 @@ impl SigningKeyCache {
                 let hit = entries.remove(pos);
                 entries.insert(0, hit);
             }
-            return entries[0].key.clone();
+            return f(&entries[0].key);
         }
         let key = SigningKey::derive(secret, date, region, service);
+        let out = f(&key);
         if entries.len() >= self.capacity {
             entries.pop();
         }
@@ -145,10 +159,10 @@ impl SigningKeyCache {
                 secret: secret.clone(),
                 region: region.to_owned(),
                 service: service.to_owned(),
-                key: key.clone(),
+                key,
             },
         );
-        key
+        out
     }
 
     /// How many keys are cached now.

@@ -8,6 +8,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use crate::canonical::{is_never_signed, sort_headers, write_headers, write_path, QueryPairs};
+use crate::encoding::{ascii_to_string, encode_into};
 use crate::error::SigningError;
 use crate::key::{SigningKey, SigningKeyCache};
 use crate::request::{Payload, SignableRequest, SigningParams};
@@ -173,16 +174,16 @@ impl PresignedOutput {
     /// The parameters encoded and joined with `&`, ready to append after
     /// `?` (or `&` when the URI already has a query).
     pub fn query_string(&self) -> String {
-        let mut out = String::with_capacity(256);
+        let mut out = Vec::with_capacity(256);
         for (i, (k, v)) in self.params.iter().enumerate() {
             if i > 0 {
-                out.push('&');
+                out.push(b'&');
             }
-            crate::encoding::encode_into(k.as_bytes(), false, &mut out);
-            out.push('=');
-            crate::encoding::encode_into(v.as_bytes(), false, &mut out);
+            encode_into(k.as_bytes(), false, &mut out);
+            out.push(b'=');
+            encode_into(v.as_bytes(), false, &mut out);
         }
-        out
+        ascii_to_string(out)
     }
 
     pub fn canonical_request(&self) -> &str {
@@ -209,7 +210,7 @@ pub fn sign_headers(
     req: &SignableRequest,
     params: &SigningParams,
 ) -> Result<SignedOutput, SigningError> {
-    sign_headers_with(req, params, |date| derive(params, date))
+    sign_headers_with(req, params, |date, sts| derive(params, date).sign(sts))
 }
 
 /// Signs `req` as presigned query parameters, deriving the signing key.
@@ -217,7 +218,7 @@ pub fn presign_query(
     req: &SignableRequest,
     params: &SigningParams,
 ) -> Result<PresignedOutput, SigningError> {
-    presign_query_with(req, params, |date| derive(params, date))
+    presign_query_with(req, params, |date, sts| derive(params, date).sign(sts))
 }
 
 impl SigningKeyCache {
@@ -227,12 +228,13 @@ impl SigningKeyCache {
         req: &SignableRequest,
         params: &SigningParams,
     ) -> Result<SignedOutput, SigningError> {
-        sign_headers_with(req, params, |date| {
-            self.get(
+        sign_headers_with(req, params, |date, sts| {
+            self.with_key(
                 &params.credentials.secret_access_key,
                 date,
                 params.region,
                 params.service,
+                |key| key.sign(sts),
             )
         })
     }
@@ -243,12 +245,13 @@ impl SigningKeyCache {
         req: &SignableRequest,
         params: &SigningParams,
     ) -> Result<PresignedOutput, SigningError> {
-        presign_query_with(req, params, |date| {
-            self.get(
+        presign_query_with(req, params, |date, sts| {
+            self.with_key(
                 &params.credentials.secret_access_key,
                 date,
                 params.region,
                 params.service,
+                |key| key.sign(sts),
             )
         })
     }
@@ -435,21 +438,21 @@ fn string_to_sign(creq: &str, prep: &Prepared, params: &SigningParams) -> String
     sts
 }
 
-fn signature_hex(key: &SigningKey, sts: &str) -> String {
+fn to_hex(mac: &[u8; 32]) -> String {
     let mut hex = [0u8; 64];
-    let _ = hex::encode_to_slice(key.sign(sts.as_bytes()), &mut hex);
+    let _ = hex::encode_to_slice(mac, &mut hex);
     std::str::from_utf8(&hex).unwrap_or("").to_owned()
 }
 
-fn write_method(method: &str, out: &mut String) {
-    out.extend(method.chars().map(|c| c.to_ascii_uppercase()));
-    out.push('\n');
+fn write_method(method: &str, out: &mut Vec<u8>) {
+    out.extend(method.bytes().map(|b| b.to_ascii_uppercase()));
+    out.push(b'\n');
 }
 
 fn sign_headers_with(
     req: &SignableRequest,
     params: &SigningParams,
-    key: impl FnOnce(&str) -> SigningKey,
+    sign: impl FnOnce(&str, &[u8]) -> [u8; 32],
 ) -> Result<SignedOutput, SigningError> {
     let settings = &params.settings;
     let prep = prepare(req, params)?;
@@ -471,8 +474,9 @@ fn sign_headers_with(
     if settings.sign_body {
         headers.push(("x-amz-content-sha256", payload_hash));
     }
-    let mut signed_headers = String::with_capacity(headers.len() * 16);
+    let mut signed_headers = Vec::with_capacity(headers.len() * 16);
     sort_headers(&mut headers, &mut signed_headers);
+    let signed_headers = ascii_to_string(signed_headers);
 
     let estimate = req.uri.len() * 2
         + headers
@@ -481,7 +485,7 @@ fn sign_headers_with(
             .sum::<usize>()
         + signed_headers.len()
         + 96;
-    let mut creq = String::with_capacity(estimate);
+    let mut creq = Vec::with_capacity(estimate);
     write_method(req.method, &mut creq);
     write_path(
         prep.path,
@@ -489,21 +493,22 @@ fn sign_headers_with(
         settings.double_encode_path,
         &mut creq,
     );
-    creq.push('\n');
+    creq.push(b'\n');
     if !prep.query.is_empty() {
         let mut pairs = QueryPairs::new(prep.query, 0);
         pairs.add_wire_query(prep.query);
         pairs.write_sorted(&mut creq);
     }
-    creq.push('\n');
+    creq.push(b'\n');
     write_headers(&headers, &mut creq);
-    creq.push('\n');
-    creq.push_str(&signed_headers);
-    creq.push('\n');
-    creq.push_str(payload_hash);
+    creq.push(b'\n');
+    creq.extend_from_slice(signed_headers.as_bytes());
+    creq.push(b'\n');
+    creq.extend_from_slice(payload_hash.as_bytes());
+    let creq = ascii_to_string(creq);
 
     let sts = string_to_sign(&creq, &prep, params);
-    let signature = signature_hex(&key(prep.date()), &sts);
+    let signature = to_hex(&sign(prep.date(), sts.as_bytes()));
 
     let akid = &params.credentials.access_key_id;
     let mut auth = String::with_capacity(ALGORITHM.len() + akid.len() + signed_headers.len() + 160);
@@ -537,7 +542,7 @@ fn sign_headers_with(
 fn presign_query_with(
     req: &SignableRequest,
     params: &SigningParams,
-    key: impl FnOnce(&str) -> SigningKey,
+    sign: impl FnOnce(&str, &[u8]) -> [u8; 32],
 ) -> Result<PresignedOutput, SigningError> {
     let settings = &params.settings;
     let expires = settings.expires_in.unwrap_or(DEFAULT_EXPIRY).as_secs();
@@ -554,8 +559,9 @@ fn presign_query_with(
             || name.eq_ignore_ascii_case("x-amz-date")
             || name.eq_ignore_ascii_case("x-amz-security-token"))
     }));
-    let mut signed_headers = String::with_capacity(headers.len() * 16);
+    let mut signed_headers = Vec::with_capacity(headers.len() * 16);
     sort_headers(&mut headers, &mut signed_headers);
+    let signed_headers = ascii_to_string(signed_headers);
 
     let mut credential = String::with_capacity(params.credentials.access_key_id.len() + 48);
     credential.push_str(&params.credentials.access_key_id);
@@ -574,7 +580,7 @@ fn presign_query_with(
     }
     pairs.add_raw("X-Amz-SignedHeaders", &signed_headers);
 
-    let mut creq = String::with_capacity(req.uri.len() * 2 + 512);
+    let mut creq = Vec::with_capacity(req.uri.len() * 2 + 512);
     write_method(req.method, &mut creq);
     write_path(
         prep.path,
@@ -582,17 +588,18 @@ fn presign_query_with(
         settings.double_encode_path,
         &mut creq,
     );
-    creq.push('\n');
+    creq.push(b'\n');
     pairs.write_sorted(&mut creq);
-    creq.push('\n');
+    creq.push(b'\n');
     write_headers(&headers, &mut creq);
-    creq.push('\n');
-    creq.push_str(&signed_headers);
-    creq.push('\n');
-    creq.push_str(prep.payload_hash.as_str());
+    creq.push(b'\n');
+    creq.extend_from_slice(signed_headers.as_bytes());
+    creq.push(b'\n');
+    creq.extend_from_slice(prep.payload_hash.as_str().as_bytes());
+    let creq = ascii_to_string(creq);
 
     let sts = string_to_sign(&creq, &prep, params);
-    let signature = signature_hex(&key(prep.date()), &sts);
+    let signature = to_hex(&sign(prep.date(), sts.as_bytes()));
 
     let mut out = Vec::with_capacity(7);
     out.push(("X-Amz-Algorithm", ALGORITHM.to_owned()));
