@@ -34,7 +34,7 @@ wait_up() { # url name
 start_moto() { # name, extra env...
   local name=$1; shift
   local port; port=$(free_port)
-  env "$@" AWS_EC2_METADATA_DISABLED=true MOTO_ENABLE_RECORDING=1 \
+  env "$@" AWS_EC2_METADATA_DISABLED=true MOTO_ENABLE_RECORDING=1 MOTO_RECORDER_FILEPATH="$dir/$name.recording" \
     .venv/bin/moto_server -H 127.0.0.1 -p "$port" >"$dir/$name.log" 2>&1 &
   echo $! > "$dir/$name.pid"
   wait_up "http://127.0.0.1:$port" "$name"

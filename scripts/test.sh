@@ -20,7 +20,7 @@ scripts/setup.sh
 
 say "cargo fmt --check"
 cargo fmt --all --check
-(cd fuzz && cargo fmt --all --check)
+rustfmt --check --edition 2021 fuzz/fuzz_targets/*.rs
 
 say "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
