@@ -155,30 +155,63 @@ fn divergent_case_is_the_single_encoding_one() {
 }
 
 #[test]
-fn conformance_output_is_byte_exact_for_sample_cases() {
-    for name in [
-        "get-vanilla-with-session-token",
-        "post-x-www-form-urlencoded",
-        "get-header-value-multiline",
-    ] {
-        let dir = suite_dir().join(name);
-        for (query, file) in [
-            (false, "header-signed-request.txt"),
-            (true, "query-signed-request.txt"),
+fn sign_example_prints_exactly_the_signed_request_of_each_case() {
+    let mut compared = 0;
+    for dir in cases_with_context() {
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if DIVERGENT.contains(&name) {
+            continue;
+        }
+        for (flag, file) in [
+            (None, "header-signed-request.txt"),
+            (Some("--query"), "query-signed-request.txt"),
         ] {
-            let out = support::sign_case(
-                &read(&dir.join("context.json")),
-                &read(&dir.join("request.txt")),
-                query,
-            )
-            .expect("signs");
-            assert_eq!(
-                String::from_utf8_lossy(&out),
-                read_str(&dir.join(file)),
-                "{name} {file}"
+            let mut args = vec![dir.clone().into_os_string()];
+            args.extend(flag.map(std::ffi::OsString::from));
+            let out = support::run_cli(&args).unwrap_or_else(|e| panic!("{name}: {}", e.message));
+            assert!(
+                out == read(&dir.join(file)),
+                "{name} {file}:\n{}",
+                String::from_utf8_lossy(&out)
             );
+            compared += 1;
         }
     }
+    assert_eq!(compared, 74);
+}
+
+#[test]
+fn sign_example_reports_bad_input_as_errors() {
+    let usage = support::run_cli(&[]).unwrap_err();
+    assert_eq!(usage.code, 2);
+    let extra = ["a", "b"].map(std::ffi::OsString::from);
+    assert_eq!(support::run_cli(&extra).unwrap_err().code, 2);
+    let missing = support::run_cli(&["/nonexistent/case".into()]).unwrap_err();
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing.message.contains("context.json"),
+        "{}",
+        missing.message
+    );
+
+    let context = read(&suite_dir().join("get-vanilla/context.json"));
+    for (request, needle) in [
+        (
+            &b"GET / HTTP/1.1\n  folded-first\n"[..],
+            "continuation line",
+        ),
+        (b"", "no request line"),
+        (b"GET\n", "no URI"),
+        (b"GET / HTTP/1.1\nno colon here\n", "not 'Name:value'"),
+        (b"GET / HTTP/1.1\n\xff:\xfe\n", "UTF-8"),
+        (b"GET / HTTP/1.1\nX-A:b\n", "Host"),
+    ] {
+        let err = support::sign_case(&context, request, false).unwrap_err();
+        assert!(err.to_string().contains(needle), "{needle}: {err}");
+    }
+    let err = support::sign_case(b"{\"credentials\": 1}", b"GET / HTTP/1.1\nHost:h\n", false)
+        .unwrap_err();
+    assert!(err.to_string().contains("context.json"), "{err}");
 }
 
 /// Signs a case without context.json (the two cases migrated from the

@@ -318,3 +318,44 @@ pub fn normalized_headers(headers: &[(String, String)]) -> Vec<(String, String)>
     out.sort();
     out
 }
+
+/// Why the `sign` example stops: the message for stderr and the exit code.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: u8,
+    pub message: String,
+}
+
+/// The `sign` example without its I/O on stdout: arguments in, the bytes
+/// to print out.
+pub fn run_cli(args: &[std::ffi::OsString]) -> Result<Vec<u8>, CliError> {
+    let usage = || CliError {
+        code: 2,
+        message: "usage: sign CASE_DIR [--query]".to_owned(),
+    };
+    let mut dir: Option<std::path::PathBuf> = None;
+    let mut query = false;
+    for arg in args {
+        if arg == "--query" {
+            query = true;
+        } else if dir.is_none() {
+            dir = Some(std::path::PathBuf::from(arg));
+        } else {
+            return Err(usage());
+        }
+    }
+    let dir = dir.ok_or_else(usage)?;
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read(&path).map_err(|e| CliError {
+            code: 1,
+            message: format!("cannot read {}: {e}", path.display()),
+        })
+    };
+    let context = read("context.json")?;
+    let request = read("request.txt")?;
+    sign_case(&context, &request, query).map_err(|e| CliError {
+        code: 1,
+        message: e.to_string(),
+    })
+}
