@@ -15,6 +15,8 @@ use crate::request::{Payload, SignableRequest, SigningParams};
 
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+/// SHA-256 of the empty string; most GET requests have no body.
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const MAX_EXPIRY_SECS: u64 = 604_800;
 const DEFAULT_EXPIRY: Duration = Duration::from_secs(3600);
 
@@ -354,6 +356,7 @@ fn prepare<'a>(
     check_scope_part("service", params.service)?;
 
     let payload_hash = match req.payload {
+        Payload::Bytes([]) => PayloadHash::Given(EMPTY_SHA256),
         Payload::Bytes(body) => {
             let mut hex = [0u8; 64];
             let digest = Sha256::digest(body);
