@@ -100,6 +100,9 @@ pub enum ResolveError {
     #[error("The container credentials URL {url} is not allowed: use https, a loopback address, or the ECS/EKS link-local addresses.")]
     ContainerHostNotAllowed { url: String },
 
+    #[error("The container authorization token in {source_name} contains a line break, which cannot be sent in a header.")]
+    ContainerAuthToken { source_name: String },
+
     #[error("Error when retrieving credentials from the container endpoint {url}: {message}")]
     Container { url: String, message: String },
 

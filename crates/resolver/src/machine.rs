@@ -620,11 +620,18 @@ impl Resolver {
                     purpose: "container authorization token",
                     message,
                 })?;
+                // Sent exactly as read, as the AWS CLI does; a line break
+                // cannot go into a header.
+                if token.contains(['\r', '\n']) {
+                    return Err(ResolveError::ContainerAuthToken {
+                        source_name: path_label(&request.authorization),
+                    });
+                }
                 let url = request.url.clone();
                 self.state = State::AwaitingContainer;
                 Ok(Some(Effect::ContainerCredentials {
                     url,
-                    authorization: Some(Secret::new(token.trim())),
+                    authorization: Some(Secret::new(token)),
                 }))
             }
             State::AwaitingContainer => {
@@ -770,6 +777,14 @@ impl Resolver {
                         Some(ContainerAuth::Token(t)) => Some(t.clone()),
                         _ => None,
                     };
+                    if authorization
+                        .as_ref()
+                        .is_some_and(|t| t.expose().contains(['\r', '\n']))
+                    {
+                        return Err(ResolveError::ContainerAuthToken {
+                            source_name: path_label(other),
+                        });
+                    }
                     let effect = Effect::ContainerCredentials {
                         url: request.url.clone(),
                         authorization,
@@ -968,6 +983,13 @@ impl Resolver {
             endpoint,
             profile: Some(role.origin.profile.clone()),
         }
+    }
+}
+
+fn path_label(auth: &Option<ContainerAuth>) -> String {
+    match auth {
+        Some(ContainerAuth::TokenFile(path)) => path.clone(),
+        _ => "AWS_CONTAINER_AUTHORIZATION_TOKEN".to_owned(),
     }
 }
 

@@ -551,17 +551,27 @@ fn credential_sources() {
             path: "/tok".into()
         }
     );
-    m.handle_file(Ok("abc\n".into())).unwrap();
+    m.handle_file(Ok(" abc".into())).unwrap();
     assert_eq!(
         effect(&mut m),
         Effect::ContainerCredentials {
             url: "http://127.0.0.1:9/creds".into(),
-            authorization: Some(Secret::new("abc"))
+            authorization: Some(Secret::new(" abc"))
         }
     );
     m.handle_container(Ok(r#"{"AccessKeyId":"ECS","SecretAccessKey":"S","Token":"T","Expiration":"2026-11-27T20:00:00Z"}"#.into())).unwrap();
     let e = effect(&mut m);
     assert_eq!(assume_role(&e).1, Some("ECS"));
+    // A token file with a line break is refused, as by the AWS CLI.
+    let mut bad = Resolver::new(&snapshot(config, "", &cenv, Some("c"), false));
+    effect(&mut bad);
+    bad.handle_file(Ok("abc\n".into())).unwrap();
+    assert_eq!(
+        done(&mut bad).unwrap_err(),
+        ResolveError::ContainerAuthToken {
+            source_name: "/tok".into()
+        }
+    );
     // EcsContainer without container settings fails at once.
     let err = done(&mut Resolver::new(&snapshot(
         config,
