@@ -1,1 +1,46 @@
-fn main() {}
+//! Parse and merge throughput on the generated 10,000-profile config and its
+//! credentials file (see `examples/gen_config`), reported in MB/s.
+//! `parse/config_and_credentials` times parsing and merging both files;
+//! `.../with_drop` adds freeing the result; `parse/config_file_only` is the
+//! config file alone without the merge.
+
+#[path = "../examples/gen_config/generate.rs"]
+mod generate;
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use rolectl_config_parser::{parse_file, parse_files, FileKind, Parsed};
+
+fn parse_both<'a>(config: &'a str, credentials: &'a str) -> Parsed<'a> {
+    let parsed = parse_files(Some(black_box(config)), Some(black_box(credentials)))
+        .expect("the generated files parse");
+    assert_eq!(
+        parsed.profiles.profiles.len(),
+        generate::ROLE_PROFILES + 102
+    );
+    parsed
+}
+
+fn parse(c: &mut Criterion) {
+    let config = generate::config();
+    let credentials = generate::credentials();
+    let mut group = c.benchmark_group("parse");
+    group.throughput(Throughput::BytesDecimal(
+        (config.len() + credentials.len()) as u64,
+    ));
+    group.bench_function("config_and_credentials", |b| {
+        b.iter_with_large_drop(|| parse_both(&config, &credentials))
+    });
+    group.bench_function("config_and_credentials/with_drop", |b| {
+        b.iter(|| drop(parse_both(&config, &credentials)))
+    });
+    group.throughput(Throughput::BytesDecimal(config.len() as u64));
+    group.bench_function("config_file_only", |b| {
+        b.iter_with_large_drop(|| parse_file(black_box(&config), FileKind::Config).expect("parses"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parse);
+criterion_main!(benches);

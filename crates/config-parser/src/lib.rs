@@ -23,6 +23,7 @@ mod merge;
 mod model;
 mod parse;
 mod render;
+mod seen_hash;
 
 pub use diagnostic::{Diagnostic, DiagnosticCode, Severity};
 pub use error::{LineKind, ParseError};

@@ -13,7 +13,17 @@ use nom::{IResult, Parser};
 pub(crate) const BLANKS: [char; 2] = [' ', '\t'];
 
 pub(crate) fn trim_blanks(s: &str) -> &str {
-    s.trim_matches(BLANKS)
+    let bytes = s.as_bytes();
+    let start = bytes
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(start, |i| i + 1);
+    // Both ends are next to ASCII bytes, so they are char boundaries.
+    &s[start..end]
 }
 
 pub(crate) fn is_blank_line(line: &str) -> bool {
@@ -93,7 +103,7 @@ pub(crate) fn key_value(line: &str) -> Result<KeyValue<'_>, KeyValueError> {
     let comment = inline_comment(line);
     let content = trim_blanks(comment.map_or(line, |idx| &line[..idx]));
     let parsed: IResult<&str, (&str, &str)> =
-        separated_pair(take_till(|c| c == '='), char('='), rest).parse(content);
+        separated_pair(until_byte(b'='), char('='), rest).parse(content);
     let (_, (key, value)) =
         parsed.map_err(|_: nom::Err<nom::error::Error<&str>>| KeyValueError::NoEquals)?;
     let key = trim_blanks(key);
@@ -105,6 +115,16 @@ pub(crate) fn key_value(line: &str) -> Result<KeyValue<'_>, KeyValueError> {
         value: trim_blanks(value),
         comment,
     })
+}
+
+/// Like nom's `take_till`, for one ASCII byte, with memchr: the text before
+/// the first `byte` (all of it when there is none).
+fn until_byte<'a>(byte: u8) -> impl Fn(&'a str) -> IResult<&'a str, &'a str> {
+    move |input: &'a str| {
+        let at = memchr::memchr(byte, input.as_bytes()).unwrap_or(input.len());
+        // `at` is on an ASCII byte or at the end: a char boundary.
+        Ok((&input[at..], &input[..at]))
+    }
 }
 
 /// How botocore's `configparser` splits a line that has `:` before any `=`:

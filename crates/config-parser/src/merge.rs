@@ -2,6 +2,7 @@
 //! cross-SDK tests define it: repeated sections merge, later keys win, and
 //! credentials file keys win over config file keys.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::diagnostic::Diagnostic;
@@ -30,24 +31,52 @@ pub fn merge<'a>(
     config: Option<ParsedFile<'a>>,
     credentials: Option<ParsedFile<'a>>,
 ) -> Parsed<'a> {
-    let mut parsed = Parsed::default();
+    let mut diagnostics = Vec::new();
+    let mut by_kind: [Vec<(Cow<'a, str>, Section<'a>)>; 3] = Default::default();
     for file in [config, credentials].into_iter().flatten() {
-        parsed.diagnostics.extend(file.warnings);
+        diagnostics.extend(file.warnings);
         for section in file.sections {
-            let map = match section.kind {
-                SectionKind::Profile => &mut parsed.profiles.profiles,
-                SectionKind::SsoSession => &mut parsed.profiles.sso_sessions,
-                SectionKind::Services => &mut parsed.profiles.services,
+            let slot = match section.kind {
+                SectionKind::Profile => 0,
+                SectionKind::SsoSession => 1,
+                SectionKind::Services => 2,
             };
-            let target = map.entry(section.name.clone()).or_insert_with(|| Section {
-                name: section.name,
-                location: section.location,
-                properties: BTreeMap::new(),
-            });
-            target.properties.extend(section.properties);
+            by_kind[slot].push((
+                section.name.clone(),
+                Section {
+                    name: section.name,
+                    location: section.location,
+                    properties: section.properties,
+                },
+            ));
         }
     }
-    parsed
+    let [profiles, sso_sessions, services] = by_kind.map(join_sections);
+    Parsed {
+        profiles: ProfileSet {
+            profiles,
+            sso_sessions,
+            services,
+        },
+        diagnostics,
+    }
+}
+
+/// Sections in file order (config file first) to a map, later keys winning.
+/// A stable sort then one bulk build is linear on the usual sorted files,
+/// where inserting one by one would search the tree for every section.
+fn join_sections<'a>(
+    mut sections: Vec<(Cow<'a, str>, Section<'a>)>,
+) -> BTreeMap<Cow<'a, str>, Section<'a>> {
+    sections.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut joined: Vec<(Cow<'a, str>, Section<'a>)> = Vec::with_capacity(sections.len());
+    for (name, section) in sections {
+        match joined.last_mut() {
+            Some((last, earlier)) if *last == name => earlier.properties.extend(section.properties),
+            _ => joined.push((name, section)),
+        }
+    }
+    joined.into_iter().collect()
 }
 
 /// Parses and merges both files' text.

@@ -3,13 +3,13 @@
 //! where the AWS CLI would read a line differently.
 
 use std::borrow::Cow;
-use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{btree_map, hash_map, BTreeMap, HashMap};
 
 use crate::diagnostic::{Diagnostic, DiagnosticCode};
 use crate::error::{LineKind, ParseError};
 use crate::line::{self, KeyValueError};
 use crate::model::{FileKind, Location, Property};
+use crate::seen_hash::SeededHash;
 
 /// What a section holds. `[services NAME]` sections hold sub-property blocks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -31,9 +31,9 @@ pub struct FileSection<'a> {
     pub name: Cow<'a, str>,
     /// Where the header starts.
     pub location: Location,
-    /// Keys (lowercased) with their values, in file order; a key written
-    /// twice appears twice, and the later one wins when merged.
-    pub properties: Vec<(Cow<'a, str>, Property<'a>)>,
+    /// Keys (lowercased) with their values; of a key written twice under
+    /// this header, the later one (each property's location gives the order).
+    pub properties: BTreeMap<Cow<'a, str>, Property<'a>>,
 }
 
 impl FileSection<'_> {
@@ -139,15 +139,24 @@ fn parse_text(text: &str, kind: FileKind, bom: bool) -> Result<ParsedFile<'_>, P
     Ok(parser.finish())
 }
 
-/// Which property continuation lines attach to.
+/// Which property continuation lines attach to. When the property is kept
+/// it is `Parser::pending` until the next property or header.
 #[derive(Clone, Copy)]
 enum Open {
     /// Right after a header: a continuation line is an error.
     None,
-    /// An ordinary value; `None` when the key is not kept.
-    Value(Option<usize>),
-    /// A sub-property block (`s3 =`); `None` when the key is not kept.
-    Block(Option<usize>),
+    /// An ordinary value; `false` when the key is not kept.
+    Value(bool),
+    /// A sub-property block (`s3 =`); `false` when the key is not kept.
+    Block(bool),
+}
+
+/// The property being read, kept out of its section's map until complete so
+/// that continuation lines can extend it in place.
+struct Pending<'a> {
+    section: usize,
+    key: Cow<'a, str>,
+    property: Property<'a>,
 }
 
 #[derive(Clone, Copy)]
@@ -171,18 +180,13 @@ struct Seen<'a> {
     prefixed: bool,
 }
 
-/// Above this many keys in one section, duplicate keys are found with a set
-/// instead of a scan, so hostile files stay linear.
-const SCAN_LIMIT: usize = 16;
-
 struct Parser<'a> {
     kind: FileKind,
     sections: Vec<FileSection<'a>>,
     warnings: Vec<Diagnostic>,
     state: State,
-    seen: HashMap<SeenKey<'a>, Seen<'a>>,
-    /// Keys of the current section once it has more than `SCAN_LIMIT`.
-    key_set: Option<HashSet<String>>,
+    seen: HashMap<SeenKey<'a>, Seen<'a>, SeededHash>,
+    pending: Option<Pending<'a>>,
     /// Indexes of `[default]` sections in the config file, dropped when a
     /// `[profile default]` exists.
     unprefixed_defaults: Vec<usize>,
@@ -198,8 +202,8 @@ impl<'a> Parser<'a> {
             sections: Vec::new(),
             warnings: Vec::new(),
             state: State::Start,
-            seen: HashMap::new(),
-            key_set: None,
+            seen: HashMap::with_hasher(SeededHash::new()),
+            pending: None,
             unprefixed_defaults: Vec::new(),
             prefixed_default: false,
             blank_in_value: None,
@@ -238,14 +242,14 @@ impl<'a> Parser<'a> {
     }
 
     fn blank(&mut self, number: u32) {
-        if let State::Section(Some(_), Open::Value(Some(_))) = self.state {
+        if let State::Section(Some(_), Open::Value(true)) = self.state {
             self.blank_in_value.get_or_insert(number);
         }
     }
 
     fn header(&mut self, line: &'a str, number: u32) -> Result<(), ParseError> {
         self.blank_in_value = None;
-        self.key_set = None;
+        self.flush();
         let inner = line::section_header(line).ok_or(ParseError::UnclosedSectionHeader {
             location: self.location(number, 1),
         })?;
@@ -285,7 +289,7 @@ impl<'a> Parser<'a> {
                     kind,
                     name: Cow::Borrowed(name),
                     location: self.location(number, 1),
-                    properties: Vec::new(),
+                    properties: BTreeMap::new(),
                 });
                 Some(index)
             }
@@ -372,7 +376,7 @@ impl<'a> Parser<'a> {
 
     fn check_repeat(&mut self, key: SeenKey<'a>, raw: &'a str, prefixed: bool, number: u32) {
         let previous = match self.seen.entry(key) {
-            Entry::Vacant(slot) => {
+            hash_map::Entry::Vacant(slot) => {
                 slot.insert(Seen {
                     raw,
                     line: number,
@@ -380,7 +384,7 @@ impl<'a> Parser<'a> {
                 });
                 return;
             }
-            Entry::Occupied(slot) => slot.into_mut(),
+            hash_map::Entry::Occupied(slot) => slot.into_mut(),
         };
         let (first_raw, first_line, first_prefixed) =
             (previous.raw, previous.line, previous.prefixed);
@@ -410,6 +414,7 @@ impl<'a> Parser<'a> {
 
     fn property(&mut self, line: &'a str, number: u32) -> Result<(), ParseError> {
         self.blank_in_value = None;
+        self.flush();
         let State::Section(section, _) = self.state else {
             return Err(ParseError::ExpectedProfile {
                 location: self.location(number, 1),
@@ -417,21 +422,34 @@ impl<'a> Parser<'a> {
         };
         let kv = line::key_value(line)
             .map_err(|err| self.key_value_error(err, line, number, 1, LineKind::Property))?;
-        let block = kv.value.is_empty();
         let kept = match section {
             Some(index) if line::is_identifier(kv.key) => {
-                self.property_warnings(line, &kv, index, number);
-                Some(self.push_property(index, kv.key, kv.value, number))
+                self.property_warnings(line, &kv, number);
+                let key = if kv.key.bytes().any(|b| b.is_ascii_uppercase()) {
+                    Cow::Owned(kv.key.to_ascii_lowercase())
+                } else {
+                    Cow::Borrowed(kv.key)
+                };
+                self.pending = Some(Pending {
+                    section: index,
+                    key,
+                    property: Property {
+                        value: Cow::Borrowed(kv.value),
+                        location: self.location(number, 1),
+                        sub_properties: BTreeMap::new(),
+                    },
+                });
+                true
             }
             Some(index) => {
                 let profile = &self.sections[index].name;
                 let message = format!("The key `{}` in [{profile}] is ignored because it is not a valid name (use letters, digits and _ - / . % @ : +).", kv.key);
                 self.warn(DiagnosticCode::InvalidKey, number, 1, message);
-                None
+                false
             }
-            None => None,
+            None => false,
         };
-        let open = if block {
+        let open = if kv.value.is_empty() {
             Open::Block(kept)
         } else {
             Open::Value(kept)
@@ -440,57 +458,46 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn property_warnings(
-        &mut self,
-        line: &str,
-        kv: &line::KeyValue<'_>,
-        index: usize,
-        number: u32,
-    ) {
+    fn property_warnings(&mut self, line: &str, kv: &line::KeyValue<'_>, number: u32) {
         if let Some(offset) = kv.comment {
             let column = line[..offset].chars().count() + 1;
             let whole = line::trim_blanks(line.split_once('=').map_or("", |(_, v)| v));
             let message = format!("The text from column {column} is a comment here, so `{}` is `{}`, but the AWS CLI keeps inline comments and reads `{whole}`; put the comment on its own line.", kv.key, kv.value);
             self.warn(DiagnosticCode::InlineComment, number, column, message);
         }
-        if let Some((cli_key, cli_value)) = line::colon_reading(line) {
-            let message = format!("The key here is `{}`, but the AWS CLI splits this line at the first ':' and reads `{cli_key} = {cli_value}`.", kv.key);
-            self.warn(DiagnosticCode::ColonInKey, number, 1, message);
-        }
-        if self.has_key(index, kv.key) {
-            let message = format!("The key `{}` appears twice in [{}]; the later value is used here, but the AWS CLI refuses to read a file with a repeated key in a section.", kv.key, self.sections[index].name);
-            self.warn(DiagnosticCode::DuplicateKey, number, 1, message);
+        // Only a `:` in the key makes botocore split the line elsewhere.
+        if kv.key.contains(':') {
+            if let Some((cli_key, cli_value)) = line::colon_reading(line) {
+                let message = format!("The key here is `{}`, but the AWS CLI splits this line at the first ':' and reads `{cli_key} = {cli_value}`.", kv.key);
+                self.warn(DiagnosticCode::ColonInKey, number, 1, message);
+            }
         }
     }
 
-    fn has_key(&mut self, index: usize, key: &str) -> bool {
-        let properties = &self.sections[index].properties;
-        if let Some(set) = &mut self.key_set {
-            return !set.insert(key.to_ascii_lowercase());
-        }
-        let found = properties.iter().any(|(k, _)| k.eq_ignore_ascii_case(key));
-        if properties.len() >= SCAN_LIMIT {
-            let mut set: HashSet<String> = properties.iter().map(|(k, _)| k.to_string()).collect();
-            set.insert(key.to_ascii_lowercase());
-            self.key_set = Some(set);
-        }
-        found
-    }
-
-    fn push_property(&mut self, index: usize, key: &'a str, value: &'a str, number: u32) -> usize {
-        let key = if key.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(key.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(key)
+    /// Puts the property just read into its section; a key already there
+    /// (under this header) is replaced, with a warning.
+    fn flush(&mut self) {
+        let Some(pending) = self.pending.take() else {
+            return;
         };
-        let property = Property {
-            value: Cow::Borrowed(value),
-            location: self.location(number, 1),
-            sub_properties: BTreeMap::new(),
+        let section = &mut self.sections[pending.section];
+        let location = pending.property.location;
+        let repeated = match section.properties.entry(pending.key) {
+            btree_map::Entry::Vacant(slot) => {
+                slot.insert(pending.property);
+                return;
+            }
+            btree_map::Entry::Occupied(mut slot) => {
+                let message = format!("The key `{}` appears twice in [{}]; the later value is used here, but the AWS CLI refuses to read a file with a repeated key in a section.", slot.key(), section.name);
+                slot.insert(pending.property);
+                message
+            }
         };
-        let properties = &mut self.sections[index].properties;
-        properties.push((key, property));
-        properties.len() - 1
+        self.warnings.push(Diagnostic::warning(
+            DiagnosticCode::DuplicateKey,
+            location,
+            repeated,
+        ));
     }
 
     fn continuation(&mut self, line: &'a str, number: u32) -> Result<(), ParseError> {
@@ -513,20 +520,22 @@ impl<'a> Parser<'a> {
         let comment_like = text.starts_with(['#', ';']);
         let blank_before = self.blank_in_value.take();
         match open {
-            Open::Block(prop) => {
+            Open::Block(kept) => {
                 // Sub-property lines are checked even where they are not kept.
                 let kv = line::key_value(text).map_err(|err| {
                     self.key_value_error(err, text, number, column, LineKind::SubProperty)
                 })?;
-                let (Some(index), Some(prop)) = (section, prop) else {
+                if section.is_none() || !kept {
                     return Ok(());
-                };
+                }
                 if comment_like {
                     self.indented_comment(number, column);
                 }
                 let sub_value = line::trim_blanks(text.split_once('=').map_or("", |(_, v)| v));
                 let location = self.location(number, column);
-                let property = &mut self.sections[index].properties[prop].1;
+                let Some(Pending { property, .. }) = &mut self.pending else {
+                    return Ok(());
+                };
                 append_line(&mut property.value, text);
                 property.sub_properties.insert(
                     Cow::Borrowed(kv.key),
@@ -537,10 +546,10 @@ impl<'a> Parser<'a> {
                     },
                 );
             }
-            Open::Value(prop) => {
-                let (Some(index), Some(prop)) = (section, prop) else {
+            Open::Value(kept) => {
+                if section.is_none() || !kept {
                     return Ok(());
-                };
+                }
                 if comment_like {
                     self.indented_comment(number, column);
                 }
@@ -548,7 +557,9 @@ impl<'a> Parser<'a> {
                     let message = "A blank line inside this value is skipped here, but the AWS CLI keeps it as an empty line of the value; remove the blank line.".to_owned();
                     self.warn(DiagnosticCode::BlankLineInValue, blank, 1, message);
                 }
-                append_line(&mut self.sections[index].properties[prop].1.value, text);
+                if let Some(pending) = &mut self.pending {
+                    append_line(&mut pending.property.value, text);
+                }
             }
             Open::None => {}
         }
@@ -583,6 +594,7 @@ impl<'a> Parser<'a> {
     }
 
     fn finish(mut self) -> ParsedFile<'a> {
+        self.flush();
         if self.prefixed_default && !self.unprefixed_defaults.is_empty() {
             let mut drop = self.unprefixed_defaults.iter().copied().peekable();
             let mut index = 0;

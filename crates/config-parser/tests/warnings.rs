@@ -31,9 +31,8 @@ fn value<'a>(file: &'a ParsedFile<'_>, section: &str, key: &str) -> Option<&'a s
     file.sections
         .iter()
         .filter(|s| s.name == section)
-        .flat_map(|s| &s.properties)
-        .filter(|(k, _)| k == key)
-        .map(|(_, p)| p.value.as_ref())
+        .filter_map(|s| s.properties.get(key))
+        .map(|p| p.value.as_ref())
         .next_back()
 }
 
