@@ -57,9 +57,7 @@ fn the_machine_asks_for_botocores_key_for_each_profile_setting() {
         let mut m = Resolver::new(&snapshot(config, "", &[], Some(profile), true));
         assert_eq!(
             m.poll(datetime!(2026-11-27 18:00 UTC)),
-            Step::Effect(Effect::CacheGet {
-                key: key.to_owned()
-            }),
+            Step::Effect(Effect::CacheGet { key }),
             "{profile}"
         );
     }
@@ -76,13 +74,7 @@ fn botocore_key(role_arn: &str, only_extra: &str) -> String {
                 && r["extra_args"].get(only_extra).is_some()
         })
         .expect("row in the table");
-    Box::leak(
-        row["key"]
-            .as_str()
-            .expect("key")
-            .to_owned()
-            .into_boxed_str(),
-    )
+    row["key"].as_str().expect("key").to_owned()
 }
 
 #[test]
