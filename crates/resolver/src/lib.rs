@@ -2,6 +2,41 @@
 //! given parsed files, an environment snapshot and options, and asks its
 //! caller for every STS call, MFA code, file and cache entry; the time is
 //! passed in. A generic async driver runs it against a set of handlers.
+//!
+//! - [`plan`] walks the rules and returns the chain (base source, then each
+//!   role) with the `file:line:column` of every step; `Display` on a
+//!   [`Plan`] is the `explain` text.
+//! - [`Resolver`] executes a plan: [`Resolver::poll`] returns the next
+//!   [`Effect`] or the outcome; each result goes back through a
+//!   `handle_*` method.
+//! - [`drive`] runs a resolver against an implementation of [`Handlers`].
+//! - [`cache`] holds the AWS CLI's cache key and file format.
+//!
+//! ```
+//! use rolectl_resolver::{Effect, Options, Resolver, Snapshot, Step};
+//!
+//! let files = rolectl_config_parser::parse_files(
+//!     Some("[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = base\n"),
+//!     Some("[base]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n"),
+//! )
+//! .unwrap();
+//! let snapshot = Snapshot {
+//!     profiles: files.profiles.into_owned(),
+//!     env: Default::default(),
+//!     options: Options { profile: Some("dev".into()), region: None, cache: true },
+//! };
+//! println!("{}", rolectl_resolver::plan(&snapshot).unwrap());
+//!
+//! let mut machine = Resolver::new(&snapshot);
+//! let now = time::OffsetDateTime::UNIX_EPOCH;
+//! // The first thing asked for is the cached entry of the role.
+//! let Step::Effect(Effect::CacheGet { key }) = machine.poll(now) else { panic!() };
+//! assert_eq!(key.len(), 40);
+//! machine.handle_cache_entry(None).unwrap();
+//! // On a miss: AssumeRole, signed with the base profile's keys.
+//! let Step::Effect(Effect::Sts { credentials, .. }) = machine.poll(now) else { panic!() };
+//! assert_eq!(credentials.unwrap().access_key_id, "AKIDEXAMPLE");
+//! ```
 
 pub mod cache;
 pub mod conformance;

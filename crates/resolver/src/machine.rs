@@ -45,9 +45,10 @@ pub enum Effect {
     CacheGet { key: String },
     /// Write `entry` to `<cache dir>/<key>.json`. Answer with [`Resolver::handle_cache_stored`].
     CachePut { key: String, entry: String },
-    /// Fetch role credentials from the EC2 instance metadata service
-    /// (IMDSv2 token, role name, credentials document). Answer with
-    /// [`Resolver::handle_imds`].
+    /// Fetch role credentials from the EC2 instance metadata service: an
+    /// IMDSv2 token (`PUT latest/api/token`; on 403, 404 or 405 the AWS CLI
+    /// goes on without one), the role name, then its credentials document.
+    /// Answer with [`Resolver::handle_imds`].
     ImdsCredentials(ImdsRequest),
     /// GET the container credentials URL. Answer with [`Resolver::handle_container`].
     ContainerCredentials {
