@@ -28,7 +28,6 @@ pub(crate) fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
 #[derive(Clone)]
 pub struct SigningKey {
     mac: HmacSha256,
-    date: [u8; 8],
 }
 
 impl SigningKey {
@@ -46,10 +45,7 @@ impl SigningKey {
             Ok(mac) => mac,
             Err(_) => unreachable!("HMAC-SHA256 takes keys of any length"),
         };
-        let mut d = [0u8; 8];
-        let n = date.len().min(8);
-        d[..n].copy_from_slice(&date.as_bytes()[..n]);
-        SigningKey { mac, date: d }
+        SigningKey { mac }
     }
 
     /// The raw 32-byte HMAC of `data` under this key.
@@ -58,17 +54,11 @@ impl SigningKey {
         mac.update(data);
         mac.finalize().into_bytes().into()
     }
-
-    /// The `YYYYMMDD` date this key is valid for.
-    pub fn date(&self) -> &str {
-        std::str::from_utf8(&self.date).unwrap_or("")
-    }
 }
 
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SigningKey")
-            .field("date", &self.date())
             .field("key", &"** redacted **")
             .finish()
     }
@@ -76,6 +66,7 @@ impl fmt::Debug for SigningKey {
 
 struct Entry {
     secret: Secret,
+    date: String,
     region: String,
     service: String,
     key: SigningKey,
@@ -136,7 +127,7 @@ impl SigningKeyCache {
             Err(poisoned) => poisoned.into_inner(),
         };
         if let Some(pos) = entries.iter().position(|e| {
-            e.key.date() == date
+            e.date == date
                 && e.region == region
                 && e.service == service
                 && e.secret.expose() == secret.expose()
@@ -157,6 +148,7 @@ impl SigningKeyCache {
             0,
             Entry {
                 secret: secret.clone(),
+                date: date.to_owned(),
                 region: region.to_owned(),
                 service: service.to_owned(),
                 key,
