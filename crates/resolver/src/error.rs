@@ -152,3 +152,25 @@ pub enum SsoProblem {
     #[error("it is missing {0}")]
     Missing(&'static str),
 }
+
+impl ResolveError {
+    /// Where in the files the problem is, for front ends that print the
+    /// real path instead of `config` / `credentials`.
+    pub fn location(&self) -> Option<Location> {
+        match self {
+            ResolveError::RoleWithoutSource { location, .. }
+            | ResolveError::BothSourceProfileAndCredentialSource { location, .. }
+            | ResolveError::UnknownCredentialSource { location, .. }
+            | ResolveError::SourceProfileNotFound { location, .. }
+            | ResolveError::SourceProfileWithoutCredentials { location, .. }
+            | ResolveError::Cycle { location, .. }
+            | ResolveError::PartialCredentials { location, .. }
+            | ResolveError::InvalidDurationSeconds { location, .. }
+            | ResolveError::CredentialSourceEmpty { location, .. }
+            | ResolveError::SsoNotSupported { location, .. }
+            | ResolveError::InvalidSsoConfig { location, .. }
+            | ResolveError::Process { location, .. } => Some(*location),
+            _ => None,
+        }
+    }
+}

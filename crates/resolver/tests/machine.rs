@@ -850,3 +850,21 @@ fn explain_names_every_step_and_its_line() {
     assert_eq!(text, want);
     assert!(!text.contains("SECRETC"));
 }
+
+#[test]
+fn errors_expose_their_location() {
+    let s = snapshot(
+        "[profile a]\nregion = x\nrole_arn = r\n",
+        "",
+        &[],
+        Some("a"),
+        false,
+    );
+    let err = done(&mut Resolver::new(&s)).unwrap_err();
+    let loc = err.location().expect("a location");
+    assert_eq!(
+        (loc.file, loc.line),
+        (rolectl_config_parser::FileKind::Config, 3)
+    );
+    assert_eq!(ResolveError::NoCredentials.location(), None);
+}
