@@ -146,6 +146,18 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn float_repr_is_exact(bits in proptest::prelude::any::<u64>()) {
+            let f = f64::from_bits(bits);
+            if f.is_finite() {
+                let text = python_float_repr(f);
+                proptest::prop_assert_eq!(text.parse::<f64>().map(f64::to_bits), Ok(f.to_bits()), "{}", text);
+                proptest::prop_assert!(text.contains('.') || text.contains('e'), "{}", text);
+            }
+        }
+    }
+
     #[test]
     fn strings_escape_like_ensure_ascii() {
         let v = json!({"b": "é\u{1F600}\"\\\n\u{1}\u{7f}", "a": [1, true, null]});
