@@ -7,8 +7,10 @@ use rolectl_sigv4::{Credentials, Secret};
 use rolectl_sts_client::{Endpoint, Operation, Output};
 use time::OffsetDateTime;
 
+use crate::effect::Effect;
 use crate::error::ResolveError;
-use crate::machine::{Effect, ResolvedCredentials, Resolver, Step};
+use crate::machine::{Resolver, Step};
+use crate::outcome::ResolvedCredentials;
 use crate::plan::ImdsRequest;
 use crate::sources::ProcessOutput;
 

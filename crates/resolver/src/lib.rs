@@ -41,24 +41,25 @@
 pub mod cache;
 pub mod conformance;
 mod driver;
+mod effect;
 mod endpoint;
 mod error;
 mod explain;
 mod input;
 mod machine;
+mod outcome;
 mod plan;
 mod pyjson;
 mod sources;
 
 pub use cache::{CacheEntry, CacheEntryError, CacheKeyError, CacheKeyParams};
 pub use driver::{drive, Handlers};
+pub use effect::Effect;
 pub use endpoint::{endpoint_inputs, region, sts_endpoint};
 pub use error::{ResolveError, SsoProblem};
 pub use input::{Options, SelectedProfile, Snapshot};
-pub use machine::{
-    generated_session_name, CredentialSource, Effect, ResolvedCredentials, Resolver, Step,
-    UnexpectedResult, Warning,
-};
+pub use machine::{generated_session_name, Resolver, Step, UnexpectedResult};
+pub use outcome::{CredentialSource, ResolvedCredentials, Warning};
 pub use plan::{
     plan, Base, ContainerAuth, ContainerRequest, ImdsRequest, NamedSource, Origin, Plan, Reason,
     RoleStep, StaticCredentials, WebIdentity,

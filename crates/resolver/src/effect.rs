@@ -1,0 +1,117 @@
+//! The I/O requests the resolver makes: one [`Effect`] at a time, each
+//! answered by the matching `handle_*` method of [`crate::Resolver`].
+
+use rolectl_sigv4::{Credentials, Secret};
+use rolectl_sts_client::{Endpoint, Operation};
+use std::fmt;
+
+use crate::plan::ImdsRequest;
+
+/// Something the machine needs done before it can go on.
+// A handful of effects per resolution: their size does not matter, and
+// unboxed operations keep patterns on them simple.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Call STS. `credentials` is `None` for AssumeRoleWithWebIdentity,
+    /// which is sent unsigned. Answer with [`Resolver::handle_sts`].
+    Sts {
+        operation: Operation,
+        credentials: Option<Credentials>,
+        endpoint: Endpoint,
+        /// The profile the call is made for (for messages and prompts).
+        profile: Option<String>,
+    },
+    /// Ask the user for the current code of an MFA device
+    /// (`Enter MFA code for <serial>: `). Answer with [`Resolver::handle_mfa_code`].
+    MfaCode { serial: String, profile: String },
+    /// Read a file whole (a web identity token, a container authorization
+    /// token). Answer with [`Resolver::handle_file`].
+    ReadFile { path: String },
+    /// Read `<cache dir>/<key>.json`. Answer with [`Resolver::handle_cache_entry`].
+    CacheGet { key: String },
+    /// Write `entry` to `<cache dir>/<key>.json`. Answer with [`Resolver::handle_cache_stored`].
+    CachePut { key: String, entry: String },
+    /// Fetch role credentials from the EC2 instance metadata service: an
+    /// IMDSv2 token (`PUT latest/api/token`; on 403, 404 or 405 the AWS CLI
+    /// goes on without one), the role name, then its credentials document.
+    /// Answer with [`Resolver::handle_imds`].
+    ImdsCredentials(ImdsRequest),
+    /// GET the container credentials URL. Answer with [`Resolver::handle_container`].
+    ContainerCredentials {
+        url: String,
+        authorization: Option<Secret>,
+    },
+    /// Run a `credential_process` command line (split as a shell would).
+    /// Answer with [`Resolver::handle_process`].
+    RunProcess { command: String, profile: String },
+}
+
+impl fmt::Debug for Effect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Effect::Sts {
+                operation,
+                credentials,
+                endpoint,
+                profile,
+            } => f
+                .debug_struct("Sts")
+                .field("operation", operation)
+                .field("credentials", credentials)
+                .field("endpoint", endpoint)
+                .field("profile", profile)
+                .finish(),
+            Effect::MfaCode { serial, profile } => f
+                .debug_struct("MfaCode")
+                .field("serial", serial)
+                .field("profile", profile)
+                .finish(),
+            Effect::ReadFile { path } => f.debug_struct("ReadFile").field("path", path).finish(),
+            Effect::CacheGet { key } => f.debug_struct("CacheGet").field("key", key).finish(),
+            Effect::CachePut { key, .. } => f
+                .debug_struct("CachePut")
+                .field("key", key)
+                .field("entry", &"** redacted **")
+                .finish(),
+            Effect::ImdsCredentials(r) => f.debug_tuple("ImdsCredentials").field(r).finish(),
+            Effect::ContainerCredentials { url, authorization } => f
+                .debug_struct("ContainerCredentials")
+                .field("url", url)
+                .field("authorization", authorization)
+                .finish(),
+            Effect::RunProcess { command, profile } => f
+                .debug_struct("RunProcess")
+                .field("command", command)
+                .field("profile", profile)
+                .finish(),
+        }
+    }
+}
+
+impl Effect {
+    pub(crate) fn kind(&self) -> Kind {
+        match self {
+            Effect::Sts { .. } => Kind::Sts,
+            Effect::MfaCode { .. } => Kind::Mfa,
+            Effect::ReadFile { .. } => Kind::File,
+            Effect::CacheGet { .. } => Kind::CacheGet,
+            Effect::CachePut { .. } => Kind::CachePut,
+            Effect::ImdsCredentials(_) => Kind::Imds,
+            Effect::ContainerCredentials { .. } => Kind::Container,
+            Effect::RunProcess { .. } => Kind::Process,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Sts,
+    Mfa,
+    File,
+    CacheGet,
+    CachePut,
+    Imds,
+    Container,
+    Process,
+}
