@@ -8,9 +8,10 @@ use serde_json::{json, Map, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use crate::chain::{Base, Plan, Reason};
 use crate::error::{ResolveError, SsoProblem};
 use crate::input::{Options, Snapshot};
-use crate::plan::{plan, Base, Plan, Reason};
+use crate::plan::plan;
 
 /// Why a case's `input` could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

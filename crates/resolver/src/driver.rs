@@ -7,11 +7,11 @@ use rolectl_sigv4::{Credentials, Secret};
 use rolectl_sts_client::{Endpoint, Operation, Output};
 use time::OffsetDateTime;
 
+use crate::chain::ImdsRequest;
 use crate::effect::Effect;
 use crate::error::ResolveError;
 use crate::machine::{Resolver, Step};
 use crate::outcome::ResolvedCredentials;
-use crate::plan::ImdsRequest;
 use crate::sources::ProcessOutput;
 
 /// The I/O a resolution may need. Errors are messages shown to the user

@@ -5,7 +5,7 @@ use rolectl_sigv4::{Credentials, Secret};
 use rolectl_sts_client::{Endpoint, Operation};
 use std::fmt;
 
-use crate::plan::ImdsRequest;
+use crate::chain::ImdsRequest;
 
 /// Something the machine needs done before it can go on.
 // A handful of effects per resolution: their size does not matter, and

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::plan::{Base, ContainerAuth, Origin, Plan, Reason, RoleStep};
+use crate::chain::{Base, ContainerAuth, Origin, Plan, Reason, RoleStep};
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

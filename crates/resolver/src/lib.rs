@@ -39,6 +39,7 @@
 //! ```
 
 pub mod cache;
+mod chain;
 pub mod conformance;
 mod driver;
 mod effect;
@@ -53,6 +54,10 @@ mod pyjson;
 mod sources;
 
 pub use cache::{CacheEntry, CacheEntryError, CacheKeyError, CacheKeyParams};
+pub use chain::{
+    Base, ContainerAuth, ContainerRequest, ImdsRequest, NamedSource, Origin, Plan, Reason,
+    RoleStep, StaticCredentials, WebIdentity,
+};
 pub use driver::{drive, Handlers};
 pub use effect::Effect;
 pub use endpoint::{endpoint_inputs, region, sts_endpoint};
@@ -60,10 +65,7 @@ pub use error::{ResolveError, SsoProblem};
 pub use input::{Options, SelectedProfile, Snapshot};
 pub use machine::{generated_session_name, Resolver, Step, UnexpectedResult};
 pub use outcome::{CredentialSource, ResolvedCredentials, Warning};
-pub use plan::{
-    plan, Base, ContainerAuth, ContainerRequest, ImdsRequest, NamedSource, Origin, Plan, Reason,
-    RoleStep, StaticCredentials, WebIdentity,
-};
+pub use plan::plan;
 pub use pyjson::dumps_sorted as python_json_dumps_sorted;
 pub use sources::{
     parse_container_response, parse_imds_response, parse_process_output, ProcessOutput,

@@ -12,11 +12,12 @@ use std::fmt;
 use time::OffsetDateTime;
 
 use crate::cache::{parse_expiration, CacheEntry, CacheKeyParams};
+use crate::chain::{Base, ContainerAuth, Plan, Reason, RoleStep, WebIdentity};
 use crate::effect::{Effect, Kind};
 use crate::error::ResolveError;
 use crate::input::Snapshot;
 use crate::outcome::{CredentialSource, ResolvedCredentials, Warning};
-use crate::plan::{plan, Base, ContainerAuth, Plan, Reason, RoleStep, WebIdentity};
+use crate::plan::plan;
 use crate::sources::{
     parse_container_response, parse_imds_response, parse_process_output, ProcessOutput,
 };

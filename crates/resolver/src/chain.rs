@@ -1,0 +1,176 @@
+//! The chain a plan describes, as data: a base source, then the roles to
+//! assume, every step with the profile and place it came from.
+
+use rolectl_config_parser::Location;
+use rolectl_sigv4::Secret;
+use rolectl_sts_client::Endpoint;
+use std::fmt;
+
+/// Where a step of the chain was configured.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub profile: String,
+    pub location: Location,
+}
+
+/// Why a base source is used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// The default chain reached it: nothing earlier gave credentials.
+    DefaultChain,
+    /// A profile's `credential_source` names it.
+    CredentialSource(Origin),
+}
+
+/// The three values `credential_source` accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NamedSource {
+    Environment,
+    Ec2InstanceMetadata,
+    EcsContainer,
+}
+
+impl NamedSource {
+    pub fn parse(value: &str) -> Option<NamedSource> {
+        match value {
+            "Environment" => Some(NamedSource::Environment),
+            "Ec2InstanceMetadata" => Some(NamedSource::Ec2InstanceMetadata),
+            "EcsContainer" => Some(NamedSource::EcsContainer),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NamedSource::Environment => "Environment",
+            NamedSource::Ec2InstanceMetadata => "Ec2InstanceMetadata",
+            NamedSource::EcsContainer => "EcsContainer",
+        }
+    }
+}
+
+/// Long-lived or externally supplied keys.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StaticCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Option<Secret>,
+    /// `AWS_CREDENTIAL_EXPIRATION`, as given.
+    pub expiration: Option<String>,
+    pub account_id: Option<String>,
+}
+
+impl fmt::Debug for StaticCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StaticCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &self.secret_access_key)
+            .field("session_token", &self.session_token)
+            .field("expiration", &self.expiration)
+            .field("account_id", &self.account_id)
+            .finish()
+    }
+}
+
+/// An AssumeRoleWithWebIdentity call (the token file is read at each call).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebIdentity {
+    pub role_arn: String,
+    pub token_file: String,
+    /// `None`: a name is generated and left out of the cache key.
+    pub role_session_name: Option<String>,
+    /// The profile that configured it; `None` when every setting came from
+    /// the environment.
+    pub origin: Option<Origin>,
+}
+
+/// How to ask the container credentials endpoint (ECS, EKS Pod Identity).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainerRequest {
+    pub url: String,
+    pub authorization: Option<ContainerAuth>,
+}
+
+/// The `Authorization` header value for the container endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContainerAuth {
+    /// `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
+    Token(Secret),
+    /// `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`: read before each request.
+    TokenFile(String),
+}
+
+/// How to ask the EC2 instance metadata service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImdsRequest {
+    /// Base URL, `http://169.254.169.254/` unless configured.
+    pub endpoint: String,
+    /// `metadata_service_num_attempts` (default 1, as in the AWS CLI).
+    pub attempts: u32,
+    /// `metadata_service_timeout` in seconds (default 1).
+    pub timeout_seconds: u32,
+}
+
+/// The first credentials of a chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Base {
+    /// `AWS_ACCESS_KEY_ID` and friends.
+    Environment {
+        credentials: StaticCredentials,
+        reason: Reason,
+    },
+    /// `aws_access_key_id` / `aws_secret_access_key` in a profile.
+    StaticKeys {
+        origin: Origin,
+        credentials: StaticCredentials,
+    },
+    WebIdentity(WebIdentity),
+    /// `credential_process`.
+    Process {
+        origin: Origin,
+        command: String,
+        /// `aws_account_id`, used when the process does not print one.
+        account_id: Option<String>,
+    },
+    /// IAM Identity Center; planned, not executed.
+    Sso {
+        origin: Origin,
+        /// The SSO settings, the session's merged in, sorted by name.
+        settings: Vec<(String, String)>,
+    },
+    Container {
+        reason: Reason,
+        request: ContainerRequest,
+    },
+    Imds {
+        reason: Reason,
+        request: ImdsRequest,
+    },
+}
+
+/// One AssumeRole call of the chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleStep {
+    /// The profile and the place of its `role_arn`.
+    pub origin: Origin,
+    pub role_arn: String,
+    pub role_session_name: Option<String>,
+    pub external_id: Option<String>,
+    pub mfa_serial: Option<String>,
+    pub duration_seconds: Option<u32>,
+}
+
+/// The whole chain for a snapshot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// The selected profile (`default` when none was named).
+    pub profile: String,
+    /// Whether the selected profile exists in the files.
+    pub profile_found: bool,
+    pub region: Option<String>,
+    /// Where every STS call of the chain goes.
+    pub endpoint: Endpoint,
+    pub base: Base,
+    /// Roles to assume in order, each with the previous credentials.
+    pub roles: Vec<RoleStep>,
+}
