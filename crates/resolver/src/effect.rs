@@ -14,7 +14,7 @@ use crate::chain::ImdsRequest;
 #[derive(Clone, PartialEq, Eq)]
 pub enum Effect {
     /// Call STS. `credentials` is `None` for AssumeRoleWithWebIdentity,
-    /// which is sent unsigned. Answer with [`Resolver::handle_sts`].
+    /// which is sent unsigned. Answer with [`Resolver::handle_sts`](crate::Resolver::handle_sts).
     Sts {
         operation: Operation,
         credentials: Option<Credentials>,
@@ -23,27 +23,27 @@ pub enum Effect {
         profile: Option<String>,
     },
     /// Ask the user for the current code of an MFA device
-    /// (`Enter MFA code for <serial>: `). Answer with [`Resolver::handle_mfa_code`].
+    /// (`Enter MFA code for <serial>: `). Answer with [`Resolver::handle_mfa_code`](crate::Resolver::handle_mfa_code).
     MfaCode { serial: String, profile: String },
     /// Read a file whole (a web identity token, a container authorization
-    /// token). Answer with [`Resolver::handle_file`].
+    /// token). Answer with [`Resolver::handle_file`](crate::Resolver::handle_file).
     ReadFile { path: String },
-    /// Read `<cache dir>/<key>.json`. Answer with [`Resolver::handle_cache_entry`].
+    /// Read `<cache dir>/<key>.json`. Answer with [`Resolver::handle_cache_entry`](crate::Resolver::handle_cache_entry).
     CacheGet { key: String },
-    /// Write `entry` to `<cache dir>/<key>.json`. Answer with [`Resolver::handle_cache_stored`].
+    /// Write `entry` to `<cache dir>/<key>.json`. Answer with [`Resolver::handle_cache_stored`](crate::Resolver::handle_cache_stored).
     CachePut { key: String, entry: String },
     /// Fetch role credentials from the EC2 instance metadata service: an
     /// IMDSv2 token (`PUT latest/api/token`; on 403, 404 or 405 the AWS CLI
     /// goes on without one), the role name, then its credentials document.
-    /// Answer with [`Resolver::handle_imds`].
+    /// Answer with [`Resolver::handle_imds`](crate::Resolver::handle_imds).
     ImdsCredentials(ImdsRequest),
-    /// GET the container credentials URL. Answer with [`Resolver::handle_container`].
+    /// GET the container credentials URL. Answer with [`Resolver::handle_container`](crate::Resolver::handle_container).
     ContainerCredentials {
         url: String,
         authorization: Option<Secret>,
     },
     /// Run a `credential_process` command line (split as a shell would).
-    /// Answer with [`Resolver::handle_process`].
+    /// Answer with [`Resolver::handle_process`](crate::Resolver::handle_process).
     RunProcess { command: String, profile: String },
 }
 
