@@ -23,7 +23,6 @@ mod merge;
 mod model;
 mod parse;
 mod render;
-mod seen_hash;
 
 pub use diagnostic::{Diagnostic, DiagnosticCode, Severity};
 pub use error::{LineKind, ParseError};

@@ -117,11 +117,11 @@ pub(crate) fn key_value(line: &str) -> Result<KeyValue<'_>, KeyValueError> {
     })
 }
 
-/// Like nom's `take_till`, for one ASCII byte, with memchr: the text before
-/// the first `byte` (all of it when there is none).
+/// Like nom's `take_till`, for one ASCII byte: the text before the first
+/// `byte` (all of it when there is none).
 fn until_byte<'a>(byte: u8) -> impl Fn(&'a str) -> IResult<&'a str, &'a str> {
     move |input: &'a str| {
-        let at = memchr::memchr(byte, input.as_bytes()).unwrap_or(input.len());
+        let at = input.bytes().position(|b| b == byte).unwrap_or(input.len());
         // `at` is on an ASCII byte or at the end: a char boundary.
         Ok((&input[at..], &input[..at]))
     }

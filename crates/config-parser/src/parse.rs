@@ -3,13 +3,12 @@
 //! where the AWS CLI would read a line differently.
 
 use std::borrow::Cow;
-use std::collections::{btree_map, hash_map, BTreeMap, HashMap};
+use std::collections::{btree_map, BTreeMap};
 
 use crate::diagnostic::{Diagnostic, DiagnosticCode};
 use crate::error::{LineKind, ParseError};
 use crate::line::{self, KeyValueError};
 use crate::model::{FileKind, Location, Property};
-use crate::seen_hash::SeededHash;
 
 /// What a section holds. `[services NAME]` sections hold sub-property blocks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -166,15 +165,17 @@ enum State {
     Section(Option<usize>, Open),
 }
 
-/// What `seen` keys a header by: a kept section by kind and name, an ignored
-/// one by its text (the AWS CLI still reads it, and refuses repeats).
-#[derive(PartialEq, Eq, Hash)]
-enum SeenKey<'a> {
+/// What repeated headers are found by: a kept section by kind and name, an
+/// ignored one by its text (the AWS CLI still reads it, and refuses repeats).
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum HeaderKey<'a> {
     Kept(SectionKind, &'a str),
     Ignored(&'a str),
 }
 
-struct Seen<'a> {
+/// A section header, kept until the end of the file to find repeats.
+struct Header<'a> {
+    key: HeaderKey<'a>,
     raw: &'a str,
     line: u32,
     prefixed: bool,
@@ -185,7 +186,7 @@ struct Parser<'a> {
     sections: Vec<FileSection<'a>>,
     warnings: Vec<Diagnostic>,
     state: State,
-    seen: HashMap<SeenKey<'a>, Seen<'a>, SeededHash>,
+    headers: Vec<Header<'a>>,
     pending: Option<Pending<'a>>,
     /// Indexes of `[default]` sections in the config file, dropped when a
     /// `[profile default]` exists.
@@ -202,7 +203,7 @@ impl<'a> Parser<'a> {
             sections: Vec::new(),
             warnings: Vec::new(),
             state: State::Start,
-            seen: HashMap::with_hasher(SeededHash::new()),
+            headers: Vec::new(),
             pending: None,
             unprefixed_defaults: Vec::new(),
             prefixed_default: false,
@@ -273,7 +274,12 @@ impl<'a> Parser<'a> {
         }
         let index = match kept {
             Some((kind, prefixed)) => {
-                self.check_repeat(SeenKey::Kept(kind, name), inner, prefixed, number);
+                self.headers.push(Header {
+                    key: HeaderKey::Kept(kind, name),
+                    raw: inner,
+                    line: number,
+                    prefixed,
+                });
                 let index = self.sections.len();
                 if kind == SectionKind::Profile
                     && name == "default"
@@ -294,7 +300,12 @@ impl<'a> Parser<'a> {
                 Some(index)
             }
             None => {
-                self.check_repeat(SeenKey::Ignored(inner), inner, false, number);
+                self.headers.push(Header {
+                    key: HeaderKey::Ignored(inner),
+                    raw: inner,
+                    line: number,
+                    prefixed: false,
+                });
                 None
             }
         };
@@ -374,20 +385,23 @@ impl<'a> Parser<'a> {
         );
     }
 
-    fn check_repeat(&mut self, key: SeenKey<'a>, raw: &'a str, prefixed: bool, number: u32) {
-        let previous = match self.seen.entry(key) {
-            hash_map::Entry::Vacant(slot) => {
-                slot.insert(Seen {
-                    raw,
-                    line: number,
-                    prefixed,
-                });
-                return;
+    /// Warns about every header that repeats an earlier one. A stable sort
+    /// groups them (in file order) and costs one pass over the usual file,
+    /// whose sections are all different.
+    fn repeated_headers(&mut self) {
+        let mut headers = std::mem::take(&mut self.headers);
+        headers.sort_by(|a, b| a.key.cmp(&b.key));
+        for group in headers.chunk_by(|a, b| a.key == b.key) {
+            let first = &group[0];
+            for later in &group[1..] {
+                self.repeated_header(first, later);
             }
-            hash_map::Entry::Occupied(slot) => slot.into_mut(),
-        };
-        let (first_raw, first_line, first_prefixed) =
-            (previous.raw, previous.line, previous.prefixed);
+        }
+    }
+
+    fn repeated_header(&mut self, first: &Header<'a>, later: &Header<'a>) {
+        let (first_raw, first_line, first_prefixed) = (first.raw, first.line, first.prefixed);
+        let (raw, number, prefixed) = (later.raw, later.line, later.prefixed);
         let (code, message) = if first_raw == raw {
             (
                 DiagnosticCode::DuplicateSection,
@@ -466,7 +480,7 @@ impl<'a> Parser<'a> {
             self.warn(DiagnosticCode::InlineComment, number, column, message);
         }
         // Only a `:` in the key makes botocore split the line elsewhere.
-        if kv.key.contains(':') {
+        if kv.key.bytes().any(|b| b == b':') {
             if let Some((cli_key, cli_value)) = line::colon_reading(line) {
                 let message = format!("The key here is `{}`, but the AWS CLI splits this line at the first ':' and reads `{cli_key} = {cli_value}`.", kv.key);
                 self.warn(DiagnosticCode::ColonInKey, number, 1, message);
@@ -595,6 +609,7 @@ impl<'a> Parser<'a> {
 
     fn finish(mut self) -> ParsedFile<'a> {
         self.flush();
+        self.repeated_headers();
         if self.prefixed_default && !self.unprefixed_defaults.is_empty() {
             let mut drop = self.unprefixed_defaults.iter().copied().peekable();
             let mut index = 0;
