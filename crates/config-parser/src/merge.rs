@@ -62,23 +62,6 @@ pub fn merge<'a>(
     }
 }
 
-/// Sections in file order (config file first) to a map, later keys winning.
-/// A stable sort then one bulk build is linear on the usual sorted files,
-/// where inserting one by one would search the tree for every section.
-fn join_sections<'a>(
-    mut sections: Vec<(Cow<'a, str>, Section<'a>)>,
-) -> BTreeMap<Cow<'a, str>, Section<'a>> {
-    sections.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut joined: Vec<(Cow<'a, str>, Section<'a>)> = Vec::with_capacity(sections.len());
-    for (name, section) in sections {
-        match joined.last_mut() {
-            Some((last, earlier)) if *last == name => earlier.properties.extend(section.properties),
-            _ => joined.push((name, section)),
-        }
-    }
-    joined.into_iter().collect()
-}
-
 /// Parses and merges both files' text.
 pub fn parse_files<'a>(
     config: Option<&'a str>,
@@ -91,4 +74,24 @@ pub fn parse_files<'a>(
         .map(|text| parse_file(text, FileKind::Credentials))
         .transpose()?;
     Ok(merge(config, credentials))
+}
+
+/// Sections in file order (config file first) to a map, later keys winning.
+/// A stable sort then one bulk build is linear on the usual sorted files,
+/// where inserting one by one would search the tree for every section.
+fn join_sections<'a>(
+    mut sections: Vec<(Cow<'a, str>, Section<'a>)>,
+) -> BTreeMap<Cow<'a, str>, Section<'a>> {
+    sections.sort_by(|a, b| a.0.cmp(&b.0));
+    // `dedup_by` hands over the later of two neighbours first.
+    sections.dedup_by(|(name, later), (kept, earlier)| {
+        let same = name == kept;
+        if same {
+            earlier.properties.append(&mut later.properties);
+        }
+        same
+    });
+    // Collecting a Vec's own iterator reuses its buffer; sorted keys are
+    // then built into the tree in one pass.
+    sections.into_iter().collect()
 }
