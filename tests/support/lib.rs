@@ -13,6 +13,8 @@ pub fn vectors_dir() -> PathBuf {
 pub fn peer_url(var: &str) -> String {
     match std::env::var(var) {
         Ok(url) if !url.is_empty() => url,
-        _ => panic!("{var} is not set: run the tests through ./scripts/test.sh, which starts the peers"),
+        _ => panic!(
+            "{var} is not set: run the tests through ./scripts/test.sh, which starts the peers"
+        ),
     }
 }
