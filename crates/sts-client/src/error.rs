@@ -98,9 +98,12 @@ impl StsError {
         }
     }
 
-    /// Whether trying the same call again may succeed: throttling codes,
-    /// HTTP 500/502/503/504 and transport failures. `IDPCommunicationError`
-    /// counts only for `AssumeRoleWithWebIdentity`.
+    /// Whether trying the same call again may succeed: throttling and
+    /// transient codes, HTTP 500/502/503/504, HTTP 429 with a code the
+    /// operation does not model (botocore's standard mode), and transport
+    /// failures. `IDPCommunicationError` counts only for
+    /// `AssumeRoleWithWebIdentity`, the one operation that returns it; codes
+    /// in [`NEVER_RETRY`] are never retried, whatever the status.
     pub fn is_retryable(&self) -> bool {
         match self {
             StsError::Service {
@@ -117,8 +120,11 @@ impl StsError {
                     || (code == "IDPCommunicationError"
                         && *operation == "AssumeRoleWithWebIdentity")
                     || is_retryable_status(*status)
+                    || (*status == 429 && !is_modeled_error(operation, code))
             }
-            StsError::UnexpectedResponse { status, .. } => is_retryable_status(*status),
+            StsError::UnexpectedResponse { status, .. } => {
+                is_retryable_status(*status) || *status == 429
+            }
             StsError::Transport { source, .. } => {
                 !matches!(source, TransportError::TooLarge { .. })
             }
@@ -203,6 +209,34 @@ pub const NEVER_RETRY: &[&str] = &[
     "InvalidIdentityToken",
     "IDPRejectedClaim",
 ];
+
+/// Whether `code` is one of the errors the STS API model lists for
+/// `operation`. botocore retries an HTTP 429 only when its code is not
+/// modeled: a modeled error says what went wrong, a 429 alone says "slow
+/// down".
+fn is_modeled_error(operation: &str, code: &str) -> bool {
+    let modeled: &[&str] = match operation {
+        "AssumeRole" => &[
+            "MalformedPolicyDocument",
+            "PackedPolicyTooLarge",
+            "RegionDisabledException",
+            "ExpiredTokenException",
+            "InvalidContextAssertion",
+        ],
+        "AssumeRoleWithWebIdentity" => &[
+            "MalformedPolicyDocument",
+            "PackedPolicyTooLarge",
+            "IDPRejectedClaim",
+            "IDPCommunicationError",
+            "InvalidIdentityToken",
+            "ExpiredTokenException",
+            "RegionDisabledException",
+        ],
+        "GetSessionToken" => &["RegionDisabledException"],
+        _ => &[],
+    };
+    modeled.contains(&code)
+}
 
 fn is_retryable_status(status: u16) -> bool {
     matches!(status, 500 | 502 | 503 | 504)

@@ -35,7 +35,10 @@ pub enum RetryDecision {
     /// Wait this long, then send the request again (signed afresh).
     RetryAfter(Duration),
     /// Stop and return the error; `retries_exhausted` is `Some(n)` when the
-    /// error was retryable but all `n` retries are spent.
+    /// failed attempt was the last one allowed, after `n` retries. As in
+    /// botocore's standard mode this holds whether or not the error itself
+    /// was retryable, so `AccessDenied` after two throttled attempts reads
+    /// `(reached max retries: 2)` exactly as the AWS CLI prints it.
     GiveUp { retries_exhausted: Option<u32> },
 }
 
@@ -51,14 +54,17 @@ impl RetryPolicy {
     /// The decision after attempt number `attempt` (1 for the first) failed
     /// with `error`; `random` is uniform in `[0, 1)` and picks the jitter.
     pub fn decide(&self, attempt: u32, error: &StsError, random: f64) -> RetryDecision {
+        // botocore checks the attempt count before the error, so the last
+        // attempt is marked even when its error is not retryable.
+        let max_attempts = self.max_attempts.max(1);
+        if attempt >= max_attempts {
+            return RetryDecision::GiveUp {
+                retries_exhausted: Some(max_attempts - 1),
+            };
+        }
         if !error.is_retryable() {
             return RetryDecision::GiveUp {
                 retries_exhausted: None,
-            };
-        }
-        if attempt >= self.max_attempts.max(1) {
-            return RetryDecision::GiveUp {
-                retries_exhausted: Some(self.max_attempts.max(1) - 1),
             };
         }
         RetryDecision::RetryAfter(self.backoff(attempt, random))

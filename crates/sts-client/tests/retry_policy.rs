@@ -131,6 +131,34 @@ fn decisions_over_three_attempts() {
             retries_exhausted: Some(0)
         }
     );
+    // botocore's standard mode counts attempts before it looks at the
+    // error, so the last attempt is marked even when it is not retryable.
+    assert_eq!(
+        policy.decide(3, &denied, 0.5),
+        RetryDecision::GiveUp {
+            retries_exhausted: Some(2)
+        }
+    );
+    assert_eq!(
+        RetryPolicy::no_retries().decide(1, &denied, 0.5),
+        RetryDecision::GiveUp {
+            retries_exhausted: Some(0)
+        }
+    );
+}
+
+#[test]
+fn too_many_requests_is_retried_unless_the_code_is_modeled() {
+    // botocore's ThrottlingStatusCodeChecker: a 429 whose code the
+    // operation does not model is throttling.
+    assert!(service_error("GetCallerIdentity", "Whatever", 429).is_retryable());
+    assert!(service_error("GetCallerIdentity", "ServiceOverloaded", 429).is_retryable());
+    assert!(service_error("GetSessionToken", "Other", 429).is_retryable());
+    assert!(!service_error("GetSessionToken", "RegionDisabledException", 429).is_retryable());
+    assert!(!service_error("AssumeRole", "MalformedPolicyDocument", 429).is_retryable());
+    assert!(!service_error("AssumeRole", "Whatever", 400).is_retryable());
+    assert!(!service_error("AssumeRole", "AccessDenied", 429).is_retryable());
+    assert!(unexpected(429).is_retryable());
 }
 
 #[test]
@@ -356,6 +384,36 @@ fn client_does_not_retry_access_denied() {
     );
     assert_eq!(client.transport().requests.borrow().len(), 1);
     assert!(sleeper.0.borrow().is_empty());
+}
+
+#[test]
+fn last_attempt_names_the_retries_even_when_not_retryable() {
+    // What botocore 1.44 (standard mode, 3 attempts) prints for
+    // Throttling, Throttling, AccessDenied.
+    let denied = HttpResponse {
+        status: 403,
+        headers: vec![],
+        body: b"<ErrorResponse><Error><Code>AccessDenied</Code><Message>msg</Message></Error></ErrorResponse>".to_vec(),
+    };
+    let sleeper = RecordingSleeper::default();
+    let client = StsClient::new(
+        Scripted::new(vec![Ok(throttling()), Ok(throttling()), Ok(denied)]),
+        &sleeper,
+    );
+    let error = block_on(client.call(
+        &Operation::GetCallerIdentity,
+        &endpoint(),
+        Some(&keys()),
+        &ticking_clock(),
+    ))
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "An error occurred (AccessDenied) when calling the GetCallerIdentity operation \
+         (reached max retries: 2): msg"
+    );
+    assert_eq!(client.transport().requests.borrow().len(), 3);
+    assert_eq!(sleeper.0.borrow().len(), 2);
 }
 
 #[test]
