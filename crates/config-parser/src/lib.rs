@@ -22,6 +22,7 @@ mod line;
 mod merge;
 mod model;
 mod parse;
+mod properties;
 mod render;
 
 pub use diagnostic::{Diagnostic, DiagnosticCode, Severity};
@@ -29,4 +30,5 @@ pub use error::{LineKind, ParseError};
 pub use merge::{merge, parse_files, Parsed};
 pub use model::{FileKind, Location, ProfileSet, Property, Section};
 pub use parse::{parse_file, parse_file_bytes, FileSection, ParsedFile, SectionKind};
+pub use properties::Properties;
 pub use render::RenderError;

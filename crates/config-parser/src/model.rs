@@ -7,6 +7,8 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::properties::Properties;
+
 /// Which of the two files a section or property came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FileKind {
@@ -57,7 +59,7 @@ pub struct Property<'a> {
     pub location: Location,
     /// The parsed `name = value` lines of a sub-property block (`s3 =`
     /// followed by indented lines); empty for an ordinary value.
-    pub sub_properties: BTreeMap<Cow<'a, str>, Property<'a>>,
+    pub sub_properties: Properties<'a>,
 }
 
 impl<'a> Property<'a> {
@@ -65,7 +67,7 @@ impl<'a> Property<'a> {
         Property {
             value: Cow::Owned(self.value.into_owned()),
             location: self.location,
-            sub_properties: owned_map(self.sub_properties),
+            sub_properties: self.sub_properties.into_owned(),
         }
     }
 }
@@ -77,7 +79,7 @@ pub struct Section<'a> {
     pub name: Cow<'a, str>,
     /// Where the first header of this section was seen (config file first).
     pub location: Location,
-    pub properties: BTreeMap<Cow<'a, str>, Property<'a>>,
+    pub properties: Properties<'a>,
 }
 
 impl<'a> Section<'a> {
@@ -95,7 +97,7 @@ impl<'a> Section<'a> {
         Section {
             name: Cow::Owned(self.name.into_owned()),
             location: self.location,
-            properties: owned_map(self.properties),
+            properties: self.properties.into_owned(),
         }
     }
 }
@@ -128,14 +130,6 @@ impl<'a> ProfileSet<'a> {
             services: owned_sections(self.services),
         }
     }
-}
-
-fn owned_map(
-    map: BTreeMap<Cow<'_, str>, Property<'_>>,
-) -> BTreeMap<Cow<'static, str>, Property<'static>> {
-    map.into_iter()
-        .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
-        .collect()
 }
 
 fn owned_sections(

@@ -3,12 +3,12 @@
 //! where the AWS CLI would read a line differently.
 
 use std::borrow::Cow;
-use std::collections::{btree_map, BTreeMap};
 
 use crate::diagnostic::{Diagnostic, DiagnosticCode};
 use crate::error::{LineKind, ParseError};
 use crate::line::{self, KeyValueError};
 use crate::model::{FileKind, Location, Property};
+use crate::properties::Properties;
 
 /// What a section holds. `[services NAME]` sections hold sub-property blocks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -32,7 +32,7 @@ pub struct FileSection<'a> {
     pub location: Location,
     /// Keys (lowercased) with their values; of a key written twice under
     /// this header, the later one (each property's location gives the order).
-    pub properties: BTreeMap<Cow<'a, str>, Property<'a>>,
+    pub properties: Properties<'a>,
 }
 
 impl FileSection<'_> {
@@ -41,11 +41,7 @@ impl FileSection<'_> {
             kind: self.kind,
             name: Cow::Owned(self.name.into_owned()),
             location: self.location,
-            properties: self
-                .properties
-                .into_iter()
-                .map(|(k, p)| (Cow::Owned(k.into_owned()), p.into_owned()))
-                .collect(),
+            properties: self.properties.into_owned(),
         }
     }
 }
@@ -150,10 +146,9 @@ enum Open {
     Block(bool),
 }
 
-/// The property being read, kept out of its section's map until complete so
-/// that continuation lines can extend it in place.
+/// The property being read, kept out of its section until complete so that
+/// continuation lines can extend it in place. It belongs to the last section.
 struct Pending<'a> {
-    section: usize,
     key: Cow<'a, str>,
     property: Property<'a>,
 }
@@ -188,6 +183,11 @@ struct Parser<'a> {
     state: State,
     headers: Vec<Header<'a>>,
     pending: Option<Pending<'a>>,
+    /// The last section's properties in file order, sorted into it when the
+    /// section ends; the buffer is reused from section to section.
+    written: Vec<(Cow<'a, str>, Property<'a>)>,
+    /// Likewise the sub-properties of the pending property.
+    written_subs: Vec<(Cow<'a, str>, Property<'a>)>,
     /// Indexes of `[default]` sections in the config file, dropped when a
     /// `[profile default]` exists.
     unprefixed_defaults: Vec<usize>,
@@ -205,6 +205,8 @@ impl<'a> Parser<'a> {
             state: State::Start,
             headers: Vec::new(),
             pending: None,
+            written: Vec::new(),
+            written_subs: Vec::new(),
             unprefixed_defaults: Vec::new(),
             prefixed_default: false,
             blank_in_value: None,
@@ -251,6 +253,7 @@ impl<'a> Parser<'a> {
     fn header(&mut self, line: &'a str, number: u32) -> Result<(), ParseError> {
         self.blank_in_value = None;
         self.flush();
+        self.close_section();
         let inner = line::section_header(line).ok_or(ParseError::UnclosedSectionHeader {
             location: self.location(number, 1),
         })?;
@@ -295,7 +298,7 @@ impl<'a> Parser<'a> {
                     kind,
                     name: Cow::Borrowed(name),
                     location: self.location(number, 1),
-                    properties: BTreeMap::new(),
+                    properties: Properties::new(),
                 });
                 Some(index)
             }
@@ -437,7 +440,7 @@ impl<'a> Parser<'a> {
         let kv = line::key_value(line)
             .map_err(|err| self.key_value_error(err, line, number, 1, LineKind::Property))?;
         let kept = match section {
-            Some(index) if line::is_identifier(kv.key) => {
+            Some(_) if line::is_identifier(kv.key) => {
                 self.property_warnings(line, &kv, number);
                 let key = if kv.key.bytes().any(|b| b.is_ascii_uppercase()) {
                     Cow::Owned(kv.key.to_ascii_lowercase())
@@ -445,12 +448,11 @@ impl<'a> Parser<'a> {
                     Cow::Borrowed(kv.key)
                 };
                 self.pending = Some(Pending {
-                    section: index,
                     key,
                     property: Property {
                         value: Cow::Borrowed(kv.value),
                         location: self.location(number, 1),
-                        sub_properties: BTreeMap::new(),
+                        sub_properties: Properties::new(),
                     },
                 });
                 true
@@ -488,30 +490,39 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Puts the property just read into its section; a key already there
-    /// (under this header) is replaced, with a warning.
+    /// Puts the property just read, with its sub-properties, after the
+    /// others of its section.
     fn flush(&mut self) {
-        let Some(pending) = self.pending.take() else {
+        let Some(mut pending) = self.pending.take() else {
             return;
         };
-        let section = &mut self.sections[pending.section];
-        let location = pending.property.location;
-        let repeated = match section.properties.entry(pending.key) {
-            btree_map::Entry::Vacant(slot) => {
-                slot.insert(pending.property);
-                return;
-            }
-            btree_map::Entry::Occupied(mut slot) => {
-                let message = format!("The key `{}` appears twice in [{}]; the later value is used here, but the AWS CLI refuses to read a file with a repeated key in a section.", slot.key(), section.name);
-                slot.insert(pending.property);
-                message
-            }
+        if !self.written_subs.is_empty() {
+            pending.property.sub_properties =
+                Properties::from_written(&mut self.written_subs, |_, _| {});
+        }
+        self.written.push((pending.key, pending.property));
+    }
+
+    /// Sorts the properties read into the last section; of a key written
+    /// twice under its header the later one is kept, with a warning.
+    fn close_section(&mut self) {
+        let Some(section) = self.sections.last_mut() else {
+            return;
         };
-        self.warnings.push(Diagnostic::warning(
-            DiagnosticCode::DuplicateKey,
-            location,
-            repeated,
-        ));
+        if self.written.is_empty() {
+            return;
+        }
+        let name = &section.name;
+        let warnings = &mut self.warnings;
+        let properties = Properties::from_written(&mut self.written, |(key, _), (_, later)| {
+            let message = format!("The key `{key}` appears twice in [{name}]; the later value is used here, but the AWS CLI refuses to read a file with a repeated key in a section.");
+            warnings.push(Diagnostic::warning(
+                DiagnosticCode::DuplicateKey,
+                later.location,
+                message,
+            ));
+        });
+        section.properties = properties;
     }
 
     fn continuation(&mut self, line: &'a str, number: u32) -> Result<(), ParseError> {
@@ -551,14 +562,14 @@ impl<'a> Parser<'a> {
                     return Ok(());
                 };
                 append_line(&mut property.value, text);
-                property.sub_properties.insert(
+                self.written_subs.push((
                     Cow::Borrowed(kv.key),
                     Property {
                         value: Cow::Borrowed(sub_value),
                         location,
-                        sub_properties: BTreeMap::new(),
+                        sub_properties: Properties::new(),
                     },
-                );
+                ));
             }
             Open::Value(kept) => {
                 if section.is_none() || !kept {
@@ -609,6 +620,7 @@ impl<'a> Parser<'a> {
 
     fn finish(mut self) -> ParsedFile<'a> {
         self.flush();
+        self.close_section();
         self.repeated_headers();
         if self.prefixed_default && !self.unprefixed_defaults.is_empty() {
             let mut drop = self.unprefixed_defaults.iter().copied().peekable();

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use rolectl_config_parser::{
-    merge, parse_file, parse_file_bytes, parse_files, FileKind, Location, ProfileSet, Property,
-    RenderError, Section,
+    merge, parse_file, parse_file_bytes, parse_files, FileKind, Location, ProfileSet, Properties,
+    Property, RenderError, Section,
 };
 
 type Values = BTreeMap<String, BTreeMap<String, (String, BTreeMap<String, String>)>>;
@@ -51,7 +51,7 @@ fn property(value: String, subs: &[(String, String)]) -> Property<'static> {
                 let sub = Property {
                     value: Cow::Owned(v.clone()),
                     location: NOWHERE,
-                    sub_properties: BTreeMap::new(),
+                    sub_properties: Properties::new(),
                 };
                 (Cow::Owned(k.clone()), sub)
             })
@@ -225,7 +225,7 @@ fn one_profile(key: &str, value: &str) -> ProfileSet<'static> {
     let mut section = Section {
         name: Cow::Borrowed("a"),
         location: NOWHERE,
-        properties: BTreeMap::new(),
+        properties: Properties::new(),
     };
     section
         .properties

@@ -3,7 +3,7 @@
 //! (`{"ProfileChain": [...]}` or `{"Error": "..."}`), using that suite's
 //! wording for each error.
 
-use rolectl_config_parser::{FileKind, Location, ProfileSet, Property, Section};
+use rolectl_config_parser::{FileKind, Location, ProfileSet, Properties, Property, Section};
 use serde_json::{json, Map, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -42,7 +42,7 @@ pub fn snapshot_from_input(input: &Value) -> Result<Snapshot, CaseError> {
                 column: 1,
             };
             line += 1;
-            let mut properties = BTreeMap::new();
+            let mut properties = Properties::new();
             for (key, v) in props.as_object().ok_or(CaseError::Shape("profile"))? {
                 let text = v
                     .as_str()
@@ -57,7 +57,7 @@ pub fn snapshot_from_input(input: &Value) -> Result<Snapshot, CaseError> {
                             line,
                             column: 1,
                         },
-                        sub_properties: BTreeMap::new(),
+                        sub_properties: Properties::new(),
                     },
                 );
                 line += 1;
