@@ -101,6 +101,9 @@ fn document_type_entities_are_refused_not_expanded() {
         400,
         "<!DOCTYPE r [<!ENTITY e \"boom\">]><ErrorResponse><Error><Code>X</Code><Message>&e;</Message></Error></ErrorResponse>",
     );
-    assert!(text.contains("the XML uses an unknown entity &e;"), "{text}");
+    assert!(
+        text.contains("the XML uses an unknown entity &e;"),
+        "{text}"
+    );
     assert!(!text.contains("operation: boom"), "{text}");
 }
