@@ -80,8 +80,10 @@ impl Snapshot {
                 named: true,
             };
         }
+        // Set counts, even empty: the AWS CLI then looks for a profile named
+        // "" and reports it missing.
         for var in ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"] {
-            if let Some(p) = self.env_nonempty(var) {
+            if let Some(p) = self.env(var) {
                 return SelectedProfile {
                     name: p.to_owned(),
                     explicit: false,

@@ -113,9 +113,10 @@ fn environment_credentials(snapshot: &Snapshot) -> Result<Option<StaticCredentia
             missing: "AWS_SECRET_ACCESS_KEY",
         },
     )?;
+    // botocore looks at AWS_SECURITY_TOKEN first; the first non-empty one wins.
     let session_token = snapshot
-        .env_nonempty("AWS_SESSION_TOKEN")
-        .or_else(|| snapshot.env_nonempty("AWS_SECURITY_TOKEN"))
+        .env_nonempty("AWS_SECURITY_TOKEN")
+        .or_else(|| snapshot.env_nonempty("AWS_SESSION_TOKEN"))
         .map(Secret::new);
     Ok(Some(StaticCredentials {
         access_key_id: access_key_id.to_owned(),
@@ -166,39 +167,38 @@ fn static_keys(
     section: &Section<'static>,
     file: FileKind,
 ) -> Result<Option<Base>, ResolveError> {
+    // Each file is its own provider in botocore: every key comes from the
+    // same file as the access key id.
     let in_file = |key: &str| get(section, key).filter(|(_, loc)| loc.file == file);
-    let access = in_file("aws_access_key_id");
-    let secret = in_file("aws_secret_access_key");
-    match (access, secret) {
-        (None, None) => Ok(None),
-        (Some((_, location)), None) => Err(ResolveError::PartialCredentials {
+    // botocore only looks further when the access key id is there; a lone
+    // secret key is ignored.
+    let Some((access, location)) = in_file("aws_access_key_id") else {
+        return Ok(None);
+    };
+    let Some((secret, _)) = in_file("aws_secret_access_key") else {
+        return Err(ResolveError::PartialCredentials {
             profile: name.to_owned(),
             missing: "aws_secret_access_key",
             location,
-        }),
-        (None, Some((_, location))) => Err(ResolveError::PartialCredentials {
-            profile: name.to_owned(),
-            missing: "aws_access_key_id",
-            location,
-        }),
-        (Some((access, location)), Some((secret, _))) => {
-            let session_token = section
-                .value("aws_session_token")
-                .or_else(|| section.value("aws_security_token"))
-                .filter(|t| !t.is_empty())
-                .map(Secret::new);
-            Ok(Some(Base::StaticKeys {
-                origin: origin(name, location),
-                credentials: StaticCredentials {
-                    access_key_id: access.to_owned(),
-                    secret_access_key: Secret::new(secret),
-                    session_token,
-                    expiration: None,
-                    account_id: section.value("aws_account_id").map(str::to_owned),
-                },
-            }))
-        }
-    }
+        });
+    };
+    // The first of the two names present wins, even when empty (an empty
+    // token is no token).
+    let session_token = in_file("aws_security_token")
+        .or_else(|| in_file("aws_session_token"))
+        .map(|(token, _)| token)
+        .filter(|t| !t.is_empty())
+        .map(Secret::new);
+    Ok(Some(Base::StaticKeys {
+        origin: origin(name, location),
+        credentials: StaticCredentials {
+            access_key_id: access.to_owned(),
+            secret_access_key: Secret::new(secret),
+            session_token,
+            expiration: None,
+            account_id: in_file("aws_account_id").map(|(id, _)| id.to_owned()),
+        },
+    }))
 }
 
 /// Web identity settings, environment first per key unless `--profile`.
@@ -499,6 +499,18 @@ fn assume_role_chain(
                 if has_static_credentials(source_section) || !has_assume_role_vars(source_section) {
                     match profile_providers(snapshot, source, Some(source_section), true)? {
                         Some(base) => break base,
+                        // A lone secret key: botocore says the source has
+                        // no credentials; the cross-SDK suite names the
+                        // missing key, which says more.
+                        None if source_section.get("aws_secret_access_key").is_some() => {
+                            return Err(ResolveError::PartialCredentials {
+                                profile: source.to_owned(),
+                                missing: "aws_access_key_id",
+                                location: source_section
+                                    .get("aws_secret_access_key")
+                                    .map_or(location, |p| p.location),
+                            })
+                        }
                         None => {
                             return Err(ResolveError::SourceProfileWithoutCredentials {
                                 profile: name,

@@ -103,7 +103,8 @@ fn environment_first_unless_profile_is_explicit() {
     )))
     .unwrap();
     assert_eq!(c.access_key_id, "FILE");
-    // AWS_SESSION_TOKEN wins over AWS_SECURITY_TOKEN.
+    // As in botocore, AWS_SECURITY_TOKEN is looked at first; an empty one
+    // lets AWS_SESSION_TOKEN through.
     let env2 = [
         ("AWS_ACCESS_KEY_ID", "E"),
         ("AWS_SECRET_ACCESS_KEY", "S"),
@@ -111,6 +112,14 @@ fn environment_first_unless_profile_is_explicit() {
         ("AWS_SECURITY_TOKEN", "old"),
     ];
     let c = done(&mut Resolver::new(&snapshot("", "", &env2, None, false))).unwrap();
+    assert_eq!(c.session_token.as_ref().map(Secret::expose), Some("old"));
+    let env3 = [
+        ("AWS_ACCESS_KEY_ID", "E"),
+        ("AWS_SECRET_ACCESS_KEY", "S"),
+        ("AWS_SESSION_TOKEN", "new"),
+        ("AWS_SECURITY_TOKEN", ""),
+    ];
+    let c = done(&mut Resolver::new(&snapshot("", "", &env3, None, false))).unwrap();
     assert_eq!(c.session_token.as_ref().map(Secret::expose), Some("new"));
     let partial = [("AWS_ACCESS_KEY_ID", "E")];
     assert_eq!(
@@ -145,6 +154,51 @@ fn profile_selection_order() {
             profile: "gone".into()
         }
     );
+    // A variable that is set but empty still names a profile, as in the
+    // AWS CLI: the profile "" does not exist.
+    let err = run(&[("AWS_PROFILE", ""), ("AWS_DEFAULT_PROFILE", "y")], None).unwrap_err();
+    assert_eq!(err.to_string(), "The config profile () could not be found");
+}
+
+#[test]
+fn static_keys_follow_the_file_providers() {
+    let run = |config: &str, credentials: &str| {
+        let env = [("AWS_EC2_METADATA_DISABLED", "true")];
+        done(&mut Resolver::new(&snapshot(
+            config,
+            credentials,
+            &env,
+            None,
+            false,
+        )))
+    };
+    // aws_security_token is looked at first, in the same file as the keys.
+    let c = run(
+        "[default]\naws_session_token = from-config\n",
+        "[default]\naws_access_key_id = A\naws_secret_access_key = S\naws_session_token = new\naws_security_token = old\n",
+    )
+    .unwrap();
+    assert_eq!(c.session_token.as_ref().map(Secret::expose), Some("old"));
+    let c = run(
+        "[default]\naws_session_token = from-config\naws_account_id = 9\n",
+        "[default]\naws_access_key_id = A\naws_secret_access_key = S\n",
+    )
+    .unwrap();
+    assert_eq!(c.session_token, None);
+    assert_eq!(c.account_id, None);
+    // A secret key alone is not credentials: the chain goes on.
+    assert_eq!(
+        run("", "[default]\naws_secret_access_key = S\n").unwrap_err(),
+        ResolveError::NoCredentials
+    );
+    // An access key id alone is an error.
+    assert!(matches!(
+        run("", "[default]\naws_access_key_id = A\n").unwrap_err(),
+        ResolveError::PartialCredentials {
+            missing: "aws_secret_access_key",
+            ..
+        }
+    ));
 }
 
 #[test]
