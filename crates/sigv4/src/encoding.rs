@@ -38,9 +38,25 @@ pub fn encode_into(input: &[u8], keep_slash: bool, out: &mut Vec<u8>) {
 
 /// Percent-encodes a query-string component (name or value) the SigV4 way.
 pub fn encode_query_component(input: &str) -> String {
-    let mut out = Vec::with_capacity(input.len());
-    encode_into(input.as_bytes(), false, &mut out);
-    ascii_to_string(out)
+    let mut out = String::with_capacity(input.len());
+    encode_query_component_into(input, &mut out);
+    out
+}
+
+/// Appends `input` to `out`, percent-encoded as [`encode_query_component`]
+/// does. The same set of bytes is safe in Python's `quote` (3.7 and
+/// later), so form encoders build on this one too.
+pub fn encode_query_component_into(input: &str, out: &mut String) {
+    out.reserve(input.len());
+    for &b in input.as_bytes() {
+        if is_unreserved(b) {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+    }
 }
 
 /// Percent-encodes a URI path once, keeping `/`.
@@ -129,6 +145,9 @@ mod tests {
     #[test]
     fn encodes_reserved_and_keeps_unreserved() {
         assert_eq!(encode_query_component("a b/c~d=é"), "a%20b%2Fc~d%3D%C3%A9");
+        let mut appended = String::from("x=");
+        encode_query_component_into("%é ~", &mut appended);
+        assert_eq!(appended, "x=%25%C3%A9%20~");
         assert_eq!(encode_path(b"/a b/%41"), "/a%20b/%2541");
     }
 

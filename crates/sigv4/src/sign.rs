@@ -8,7 +8,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use crate::canonical::{is_never_signed, sort_headers, write_headers, write_path, QueryPairs};
-use crate::encoding::{ascii_to_string, encode_into};
+use crate::encoding::{ascii_to_string, encode_query_component_into};
 use crate::error::SigningError;
 use crate::key::{SigningKey, SigningKeyCache};
 use crate::request::{Payload, SignableRequest, SigningParams};
@@ -176,16 +176,16 @@ impl PresignedOutput {
     /// The parameters encoded and joined with `&`, ready to append after
     /// `?` (or `&` when the URI already has a query).
     pub fn query_string(&self) -> String {
-        let mut out = Vec::with_capacity(256);
+        let mut out = String::with_capacity(256);
         for (i, (k, v)) in self.params.iter().enumerate() {
             if i > 0 {
-                out.push(b'&');
+                out.push('&');
             }
-            encode_into(k.as_bytes(), false, &mut out);
-            out.push(b'=');
-            encode_into(v.as_bytes(), false, &mut out);
+            encode_query_component_into(k, &mut out);
+            out.push('=');
+            encode_query_component_into(v, &mut out);
         }
-        ascii_to_string(out)
+        out
     }
 
     pub fn canonical_request(&self) -> &str {

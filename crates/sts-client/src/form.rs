@@ -2,26 +2,18 @@
 //! `urllib.parse.urlencode` (with `quote_plus`) writes them, which is what the
 //! AWS CLI sends; and the reverse, for tests and debug output.
 
-use std::fmt::Write;
-
-/// Bytes `quote_plus` leaves alone (Python's `_ALWAYS_SAFE` with `safe=''`).
-fn is_unreserved(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b'-' | b'~')
-}
+use rolectl_sigv4::encoding::{decode_query_component, encode_query_component_into};
 
 /// Appends `value` encoded as Python's `urllib.parse.quote_plus(value)`:
 /// UTF-8 bytes outside `A-Za-z0-9_.-~` become `%XX` (upper-case hex), and a
-/// space becomes `+`.
+/// space becomes `+`. Python's safe set is SigV4's unreserved set, so this
+/// is SigV4's component encoding with spaces written as `+`.
 pub fn quote_plus_into(out: &mut String, value: &str) {
-    for &byte in value.as_bytes() {
-        if is_unreserved(byte) {
-            out.push(byte as char);
-        } else if byte == b' ' {
+    for (index, part) in value.split(' ').enumerate() {
+        if index > 0 {
             out.push('+');
-        } else {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "%{byte:02X}");
         }
+        encode_query_component_into(part, out);
     }
 }
 
@@ -56,38 +48,20 @@ pub enum FormDecodeError {
     NotUtf8,
 }
 
-/// The inverse of [`quote_plus`]: `+` is a space, `%XX` a byte.
+/// The inverse of [`quote_plus`]: `+` is a space, `%XX` a byte. Stricter
+/// than Python's `unquote_plus`: a `%` without two hex digits is an error,
+/// so a mangled body is noticed instead of read as something else.
 pub fn unquote_plus(value: &str) -> Result<String, FormDecodeError> {
     let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        match bytes[index] {
-            b'+' => {
-                out.push(b' ');
-                index += 1;
-            }
-            b'%' => {
-                let hex = match bytes.get(index + 1..index + 3) {
-                    Some(&[high, low]) => hex_value(high).zip(hex_value(low)),
-                    _ => None,
-                }
-                .map(|(high, low)| high << 4 | low)
-                .ok_or(FormDecodeError::BadPercentEscape { offset: index })?;
-                out.push(hex);
-                index += 3;
-            }
-            other => {
-                out.push(other);
-                index += 1;
-            }
-        }
+    let bad_escape = bytes.iter().enumerate().find(|&(index, &byte)| {
+        byte == b'%'
+            && !matches!(bytes.get(index + 1..index + 3),
+                Some([high, low]) if high.is_ascii_hexdigit() && low.is_ascii_hexdigit())
+    });
+    if let Some((offset, _)) = bad_escape {
+        return Err(FormDecodeError::BadPercentEscape { offset });
     }
-    String::from_utf8(out).map_err(|_| FormDecodeError::NotUtf8)
-}
-
-fn hex_value(digit: u8) -> Option<u8> {
-    (digit as char).to_digit(16).map(|value| value as u8)
+    String::from_utf8(decode_query_component(value)).map_err(|_| FormDecodeError::NotUtf8)
 }
 
 /// Splits a form body into decoded `(key, value)` pairs, in order. A pair
