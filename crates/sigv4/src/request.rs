@@ -2,12 +2,15 @@
 //! and scope, and the settings that differ between services (S3 turns path
 //! normalization and double encoding off).
 
+use std::fmt;
 use std::time::Duration;
 
 use crate::Credentials;
 
-/// The parts of an HTTP request that SigV4 covers.
-#[derive(Debug, Clone, Copy)]
+/// The parts of an HTTP request that SigV4 covers. `Debug` shows neither
+/// the body (it may carry an MFA code or a web identity token) nor the
+/// values of `authorization` and `x-amz-security-token` headers.
+#[derive(Clone, Copy)]
 pub struct SignableRequest<'a> {
     /// `GET`, `POST`, ...
     pub method: &'a str,
@@ -22,8 +25,33 @@ pub struct SignableRequest<'a> {
     pub payload: Payload<'a>,
 }
 
+/// Header names whose values are secrets or signatures over them.
+const SECRET_HEADERS: [&str; 2] = ["authorization", "x-amz-security-token"];
+
+impl fmt::Debug for SignableRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|&(name, value)| {
+                let secret = SECRET_HEADERS
+                    .iter()
+                    .any(|secret| name.eq_ignore_ascii_case(secret));
+                (name, if secret { "** redacted **" } else { value })
+            })
+            .collect();
+        f.debug_struct("SignableRequest")
+            .field("method", &self.method)
+            .field("uri", &self.uri)
+            .field("headers", &headers)
+            .field("payload", &self.payload)
+            .finish()
+    }
+}
+
 /// The request body, or what stands for it in the canonical request.
-#[derive(Debug, Clone, Copy)]
+/// `Debug` shows only the body's length.
+#[derive(Clone, Copy)]
 pub enum Payload<'a> {
     /// The body itself; its SHA-256 is computed.
     Bytes(&'a [u8]),
@@ -32,6 +60,16 @@ pub enum Payload<'a> {
     Precomputed(&'a str),
     /// `UNSIGNED-PAYLOAD`.
     Unsigned,
+}
+
+impl fmt::Debug for Payload<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Payload::Bytes(body) => write!(f, "Bytes({} bytes)", body.len()),
+            Payload::Precomputed(hash) => f.debug_tuple("Precomputed").field(hash).finish(),
+            Payload::Unsigned => f.write_str("Unsigned"),
+        }
+    }
 }
 
 /// Credentials, scope and time for one signature.

@@ -287,6 +287,37 @@ fn debug_output_never_shows_secrets() {
 }
 
 #[test]
+fn debug_of_a_request_hides_body_and_token_headers() {
+    // The form body of an AssumeRole call carries the MFA code.
+    let body = b"Action=AssumeRole&TokenCode=493817&Version=2011-06-15";
+    let headers = [
+        ("host", "sts.amazonaws.com"),
+        ("X-Amz-Security-Token", "FQoGZXIvYXdzEXAMPLE"),
+        (
+            "Authorization",
+            "AWS4-HMAC-SHA256 Credential=AKID/x, Signature=abc",
+        ),
+    ];
+    let request = SignableRequest {
+        method: "POST",
+        uri: "/",
+        headers: &headers,
+        payload: Payload::Bytes(body),
+    };
+    let text = format!("{request:?}");
+    assert!(!text.contains("493817"), "{text}");
+    // ... nor as the numbers a derived Debug of the bytes would print.
+    assert!(!text.contains("52, 57, 51, 56, 49, 55"), "{text}");
+    assert!(!text.contains("FQoGZXIvYXdz"), "{text}");
+    assert!(!text.contains("Signature=abc"), "{text}");
+    assert!(text.contains("sts.amazonaws.com"), "{text}");
+    assert!(
+        text.contains(&format!("Bytes({} bytes)", body.len())),
+        "{text}"
+    );
+}
+
+#[test]
 fn invalid_inputs_are_errors() {
     let c = creds(false);
     let p = params(&c, SigningSettings::default());
