@@ -94,7 +94,7 @@ fn benches(c: &mut Criterion) {
         external_id: Some("ext-123".into()),
         serial_number: None,
         duration_seconds: Some(1800),
-        policy: None,
+        ..Default::default()
     };
     c.bench_function("cache key", |b| {
         b.iter(|| black_box(&params).key().expect("key"))

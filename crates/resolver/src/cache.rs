@@ -28,6 +28,9 @@ pub struct CacheKeyParams {
     pub duration_seconds: Option<u32>,
     /// The session policy as sent (JSON text); hashed in its parsed form.
     pub policy: Option<String>,
+    /// AssumeRoleWithWebIdentity only: the token as sent. The AWS CLI puts
+    /// it in the key, so that a new token never reuses another's entry.
+    pub web_identity_token: Option<Secret>,
 }
 
 /// Why a cache key could not be computed.
@@ -53,6 +56,12 @@ impl CacheKeyParams {
         }
         if let Some(seconds) = self.duration_seconds {
             args.insert("DurationSeconds".into(), Value::from(seconds));
+        }
+        if let Some(token) = &self.web_identity_token {
+            args.insert(
+                "WebIdentityToken".into(),
+                Value::String(token.expose().to_owned()),
+            );
         }
         if let Some(policy) = &self.policy {
             let parsed: Value = serde_json::from_str(policy)

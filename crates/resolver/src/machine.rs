@@ -80,6 +80,11 @@ enum Phase {
     Start,
     AwaitingMfa,
     AwaitingToken,
+    /// The web identity entry was asked for; the token read for its key is
+    /// the one sent on a miss, so key and call always agree.
+    AwaitingCachedWebIdentity {
+        token: Secret,
+    },
     AwaitingSts,
     AwaitingPut,
 }
@@ -324,25 +329,8 @@ impl Resolver {
                 let Some(Input::CacheEntry(entry)) = input else {
                     return Ok(None);
                 };
-                let key = self.keys.get(level).cloned().flatten().unwrap_or_default();
-                if let Some(text) = entry {
-                    match CacheEntry::parse(&text) {
-                        Ok(entry) if entry.is_fresh(now) => {
-                            let source = self.level_source(level);
-                            self.current =
-                                Some(ResolvedCredentials::from_entry(&entry, source, true));
-                            self.state = State::Level {
-                                level: level + 1,
-                                phase: Phase::Start,
-                            };
-                            return Ok(None);
-                        }
-                        Ok(_) => {}
-                        Err(e) => self.warnings.push(Warning::CorruptCacheEntry {
-                            key,
-                            reason: e.to_string(),
-                        }),
-                    }
+                if self.use_cached(level, entry, now) {
+                    return Ok(None);
                 }
                 if let Some(below) = level.checked_sub(1) {
                     if let Some(effect) = self.lookup_from(below) {
@@ -583,6 +571,35 @@ impl Resolver {
         }
     }
 
+    /// Takes a fresh cache entry for `level` and moves past it; anything
+    /// else is a miss (a corrupt entry with a warning, as the AWS CLI would
+    /// crash on it).
+    fn use_cached(&mut self, level: usize, entry: Option<String>, now: OffsetDateTime) -> bool {
+        let Some(text) = entry else {
+            return false;
+        };
+        match CacheEntry::parse(&text) {
+            Ok(entry) if entry.is_fresh(now) => {
+                let source = self.level_source(level);
+                self.current = Some(ResolvedCredentials::from_entry(&entry, source, true));
+                self.state = State::Level {
+                    level: level + 1,
+                    phase: Phase::Start,
+                };
+                true
+            }
+            Ok(_) => false,
+            Err(e) => {
+                let key = self.keys.get(level).cloned().flatten().unwrap_or_default();
+                self.warnings.push(Warning::CorruptCacheEntry {
+                    key,
+                    reason: e.to_string(),
+                });
+                false
+            }
+        }
+    }
+
     fn level_source(&self, level: usize) -> CredentialSource {
         match self.levels.get(level) {
             Some(Level::WebIdentity(w)) => CredentialSource::WebIdentity {
@@ -651,23 +668,38 @@ impl Resolver {
                     purpose: "web identity token",
                     message,
                 })?;
-                set(self, Phase::AwaitingSts);
-                let operation =
-                    Operation::AssumeRoleWithWebIdentity(AssumeRoleWithWebIdentityInput {
+                let token = Secret::new(python_text(token));
+                // The AWS CLI file-caches only a web identity profile used
+                // directly (as a source profile it gets an in-memory cache),
+                // under a key made with the token.
+                if self.cache && self.levels.len() == 1 {
+                    let key = CacheKeyParams {
                         role_arn: w.role_arn.clone(),
-                        role_session_name: w
-                            .role_session_name
-                            .clone()
-                            .unwrap_or_else(|| generated_session_name(now)),
-                        web_identity_token: Secret::new(token),
+                        role_session_name: w.role_session_name.clone(),
+                        web_identity_token: Some(token.clone()),
                         ..Default::default()
-                    });
-                Ok(Some(Effect::Sts {
-                    operation,
-                    credentials: None,
-                    endpoint,
-                    profile: w.origin.as_ref().map(|o| o.profile.clone()),
-                }))
+                    }
+                    .key()
+                    .ok();
+                    if let (Some(key), Some(slot)) = (key, self.keys.get_mut(level)) {
+                        *slot = Some(key.clone());
+                        set(self, Phase::AwaitingCachedWebIdentity { token });
+                        return Ok(Some(Effect::CacheGet { key }));
+                    }
+                }
+                set(self, Phase::AwaitingSts);
+                Ok(Some(web_identity_call(&w, token, endpoint, now)))
+            }
+            (
+                Level::WebIdentity(w),
+                Phase::AwaitingCachedWebIdentity { token },
+                Some(Input::CacheEntry(entry)),
+            ) => {
+                if self.use_cached(level, entry, now) {
+                    return Ok(None);
+                }
+                set(self, Phase::AwaitingSts);
+                Ok(Some(web_identity_call(&w, token, endpoint, now)))
             }
             (step, Phase::AwaitingSts, Some(Input::Sts(result))) => {
                 let (operation, profile) = match &step {
@@ -764,6 +796,39 @@ impl Resolver {
     }
 }
 
+fn web_identity_call(
+    w: &WebIdentity,
+    token: Secret,
+    endpoint: Endpoint,
+    now: OffsetDateTime,
+) -> Effect {
+    let operation = Operation::AssumeRoleWithWebIdentity(AssumeRoleWithWebIdentityInput {
+        role_arn: w.role_arn.clone(),
+        role_session_name: w
+            .role_session_name
+            .clone()
+            .unwrap_or_else(|| generated_session_name(now)),
+        web_identity_token: token,
+        ..Default::default()
+    });
+    Effect::Sts {
+        operation,
+        credentials: None,
+        endpoint,
+        profile: w.origin.as_ref().map(|o| o.profile.clone()),
+    }
+}
+
+/// A file's text as Python's `open(path).read()` gives it, which is how the
+/// AWS CLI reads token files: universal newlines turn `\r\n` and a lone `\r`
+/// into `\n`. Nothing else is touched (no trimming).
+pub(crate) fn python_text(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
 fn path_label(auth: &Option<ContainerAuth>) -> String {
     match auth {
         Some(ContainerAuth::TokenFile(path)) => path.clone(),
@@ -776,20 +841,18 @@ pub fn generated_session_name(now: OffsetDateTime) -> String {
     format!("rolectl-{}", now.unix_timestamp().max(0))
 }
 
+/// The key of a role's entry. A web identity key needs the token, so it is
+/// made once the token is read.
 fn cache_key(level: &Level) -> Option<String> {
     let params = match level {
-        Level::WebIdentity(w) => CacheKeyParams {
-            role_arn: w.role_arn.clone(),
-            role_session_name: w.role_session_name.clone(),
-            ..Default::default()
-        },
+        Level::WebIdentity(_) => return None,
         Level::Role(r) => CacheKeyParams {
             role_arn: r.role_arn.clone(),
             role_session_name: r.role_session_name.clone(),
             external_id: r.external_id.clone(),
             serial_number: r.mfa_serial.clone(),
             duration_seconds: r.duration_seconds,
-            policy: None,
+            ..Default::default()
         },
     };
     params.key().ok()

@@ -23,6 +23,7 @@ fn keys_match_the_python_table() {
                 .and_then(Value::as_u64)
                 .map(|d| u32::try_from(d).expect("small")),
             policy: s("Policy"),
+            web_identity_token: None,
         };
         assert_eq!(
             params.key().expect("key"),

@@ -62,7 +62,7 @@ proptest! {
 
     #[test]
     fn cache_keys_are_forty_hex_digits(arn in ".*", name in proptest::option::of(".*"), id in proptest::option::of(".*"), d in proptest::option::of(any::<u32>())) {
-        let key = CacheKeyParams { role_arn: arn, role_session_name: name, external_id: id, serial_number: None, duration_seconds: d, policy: None }.key().expect("key");
+        let key = CacheKeyParams { role_arn: arn, role_session_name: name, external_id: id, serial_number: None, duration_seconds: d, policy: None, web_identity_token: None }.key().expect("key");
         prop_assert_eq!(key.len(), 40);
         prop_assert!(key.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
     }

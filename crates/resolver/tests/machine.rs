@@ -364,7 +364,7 @@ fn mfa_is_asked_on_a_cache_miss_and_sent_with_every_parameter() {
         external_id: Some("ext-1".into()),
         serial_number: Some("arn:aws:iam::1:mfa/alice".into()),
         duration_seconds: Some(3600),
-        policy: None,
+        ..Default::default()
     }
     .key()
     .unwrap();
@@ -480,13 +480,6 @@ fn web_identity_from_a_profile_is_unsigned_and_sends_the_token_as_read() {
         Some("top"),
         true,
     ));
-    let web_key = CacheKeyParams {
-        role_arn: "arn:aws:iam::1:role/W".into(),
-        role_session_name: Some("pod".into()),
-        ..Default::default()
-    }
-    .key()
-    .unwrap();
     assert_eq!(
         effect(&mut m),
         Effect::CacheGet {
@@ -494,13 +487,8 @@ fn web_identity_from_a_profile_is_unsigned_and_sends_the_token_as_read() {
         }
     );
     m.handle_cache_entry(None).unwrap();
-    assert_eq!(
-        effect(&mut m),
-        Effect::CacheGet {
-            key: web_key.clone()
-        }
-    );
-    m.handle_cache_entry(None).unwrap();
+    // As a source profile, web identity is not file-cached by the AWS CLI:
+    // no lookup, no store; straight to the token.
     assert_eq!(
         effect(&mut m),
         Effect::ReadFile {
@@ -526,17 +514,77 @@ fn web_identity_from_a_profile_is_unsigned_and_sends_the_token_as_read() {
         role_output("ASIAW", "1", NOW + Duration::hours(1)),
     )))
     .unwrap();
+    let e = effect(&mut m);
+    assert_eq!(assume_role(&e).1, Some("ASIAW"));
+}
+
+#[test]
+fn a_web_identity_profile_used_directly_is_cached_under_a_key_with_its_token() {
+    let config =
+        "[profile w]\nrole_arn = arn:aws:iam::1:role/W\nweb_identity_token_file = /var/run/token\n";
+    let mut m = Resolver::new(&snapshot(config, "", &[], Some("w"), true));
+    assert_eq!(
+        effect(&mut m),
+        Effect::ReadFile {
+            path: "/var/run/token".into()
+        }
+    );
+    m.handle_file(Ok("tok-1".into())).unwrap();
+    let web_key = CacheKeyParams {
+        role_arn: "arn:aws:iam::1:role/W".into(),
+        web_identity_token: Some(Secret::new("tok-1")),
+        ..Default::default()
+    }
+    .key()
+    .unwrap();
+    assert_ne!(web_key, key("arn:aws:iam::1:role/W"));
+    assert_eq!(
+        effect(&mut m),
+        Effect::CacheGet {
+            key: web_key.clone()
+        }
+    );
+    // A fresh entry ends it without a call.
+    let fresh = CacheEntry::from_output(&role_output("ASIAC", "1", NOW + Duration::hours(1)));
+    m.handle_cache_entry(Some(fresh.to_json())).unwrap();
+    let c = done(&mut m).unwrap();
+    assert_eq!(c.access_key_id, "ASIAC");
+    assert!(c.from_cache);
+
+    // A stale one: the call is made and stored under the same key.
+    let mut m = Resolver::new(&snapshot(config, "", &[], Some("w"), true));
+    effect(&mut m);
+    m.handle_file(Ok("tok-1".into())).unwrap();
+    effect(&mut m);
+    let stale = CacheEntry::from_output(&role_output("OLD", "1", NOW + Duration::minutes(14)));
+    m.handle_cache_entry(Some(stale.to_json())).unwrap();
+    assert!(matches!(
+        effect(&mut m),
+        Effect::Sts {
+            operation: Operation::AssumeRoleWithWebIdentity(_),
+            ..
+        }
+    ));
+    let out = role_output("ASIAN", "1", NOW + Duration::hours(1));
+    m.handle_sts(Ok::<_, String>(Output::AssumeRoleWithWebIdentity(
+        out.clone(),
+    )))
+    .unwrap();
     assert_eq!(
         effect(&mut m),
         Effect::CachePut {
             key: web_key,
-            entry: CacheEntry::from_output(&role_output("ASIAW", "1", NOW + Duration::hours(1)))
-                .to_json()
+            entry: CacheEntry::from_output(&out).to_json()
         }
     );
     m.handle_cache_stored(Ok(())).unwrap();
-    let e = effect(&mut m);
-    assert_eq!(assume_role(&e).1, Some("ASIAW"));
+    assert_eq!(done(&mut m).unwrap().access_key_id, "ASIAN");
+
+    // Without the cache: token, then the call.
+    let mut m = Resolver::new(&snapshot(config, "", &[], Some("w"), false));
+    effect(&mut m);
+    m.handle_file(Ok("tok-1".into())).unwrap();
+    assert!(matches!(effect(&mut m), Effect::Sts { .. }));
 }
 
 #[test]
