@@ -28,6 +28,9 @@ enum Reply {
     UntilClose { status: u16, body: Vec<u8> },
     /// Reads the request and never answers.
     Silence,
+    /// Sends the status line, headers and the start of the body, then
+    /// stalls without closing.
+    StallMidBody,
 }
 
 struct FaultServer {
@@ -111,6 +114,17 @@ async fn answer(mut stream: TcpStream, reply: Reply) {
         ]
         .concat(),
         Reply::Silence => {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            return;
+        }
+        Reply::StallMidBody => {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n",
+                IDENTITY.len()
+            );
+            let _ = stream.write_all(head.as_bytes()).await;
+            let _ = stream.write_all(&IDENTITY.as_bytes()[..40]).await;
+            let _ = stream.flush().await;
             tokio::time::sleep(Duration::from_secs(30)).await;
             return;
         }
@@ -320,7 +334,32 @@ async fn silent_server_times_out_within_the_timeout() {
             server.url
         )
     );
-    // Three attempts of 0.7 s plus two short waits; far below the defaults.
+    // Three attempts of 0.7 s each (no attempt gives up early) plus two
+    // short waits; far below the defaults.
+    assert!(elapsed >= Duration::from_millis(2100), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    assert_eq!(server.requests.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn body_that_stalls_times_out_within_the_total_timeout() {
+    // The total timeout covers reading the body, not just the headers.
+    let server = serve(vec![Reply::StallMidBody]).await;
+    let started = Instant::now();
+    let error = caller_identity(&server).await.unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(
+            error,
+            StsError::Transport {
+                source: TransportError::Timeout { .. },
+                retries_exhausted: Some(2),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(elapsed >= Duration::from_millis(2100), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
     assert_eq!(server.requests.load(Ordering::SeqCst), 3);
 }
