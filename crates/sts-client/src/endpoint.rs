@@ -14,9 +14,10 @@
 //! 4. `endpoint_url` in the `sts` sub-section of the `[services ...]`
 //!    section the profile names
 //! 5. the profile's own `endpoint_url`
-//! 6. `https://sts.<region>.amazonaws.com` (`.amazonaws.com.cn` for `cn-`
-//!    regions), or `https://sts.amazonaws.com` signed for `us-east-1` when no
-//!    region is known.
+//! 6. `https://sts.<region>.<partition DNS suffix>` (`amazonaws.com`,
+//!    `amazonaws.com.cn` for `cn-` regions, and the isolated partitions'
+//!    own), or `https://sts.amazonaws.com` signed for `us-east-1` when no
+//!    region is known or the region is `aws-global`.
 //!
 //! Empty values count as unset at every step, as in botocore. A configured
 //! endpoint is signed for the known region, else `us-east-1`.
@@ -111,7 +112,7 @@ impl EndpointInputs {
                 }
             }
         }
-        match region {
+        match region.filter(|region| *region != GLOBAL_REGION) {
             Some(region) => (
                 Endpoint {
                     url: regional_url(region),
@@ -122,7 +123,7 @@ impl EndpointInputs {
             None => (
                 Endpoint {
                     url: "https://sts.amazonaws.com".to_owned(),
-                    signing_region,
+                    signing_region: DEFAULT_SIGNING_REGION.to_owned(),
                 },
                 EndpointSource::Global,
             ),
@@ -135,14 +136,31 @@ impl EndpointInputs {
     }
 }
 
-/// `https://sts.<region>.amazonaws.com`, or `.amazonaws.com.cn` in China.
+/// The pseudo-region botocore maps to the global endpoint.
+const GLOBAL_REGION: &str = "aws-global";
+
+/// `https://sts.<region>.<dns suffix>`, the suffix by [`dns_suffix`].
 pub fn regional_url(region: &str) -> String {
-    let suffix = if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    };
-    format!("https://sts.{region}.{suffix}")
+    format!("https://sts.{region}.{}", dns_suffix(region))
+}
+
+/// The DNS suffix of the partition `region` belongs to, by the region name
+/// patterns of botocore's `partitions.json`; any other name is in the
+/// `aws` partition, as botocore treats it.
+pub fn dns_suffix(region: &str) -> &'static str {
+    // Longer prefixes first: `us-isob-` and `us-isof-` before `us-iso-`.
+    const PARTITIONS: [(&str, &str); 6] = [
+        ("cn-", "amazonaws.com.cn"),
+        ("us-isob-", "sc2s.sgov.gov"),
+        ("us-isof-", "csp.hci.ic.gov"),
+        ("us-iso-", "c2s.ic.gov"),
+        ("eu-isoe-", "cloud.adc-e.uk"),
+        ("eusc-", "amazonaws.eu"),
+    ];
+    PARTITIONS
+        .iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map_or("amazonaws.com", |(_, suffix)| suffix)
 }
 
 fn non_empty(value: Option<&str>) -> Option<&str> {

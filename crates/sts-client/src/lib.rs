@@ -16,7 +16,9 @@ mod sign;
 mod xml;
 
 pub use client::{Clock, Sleeper, StsClient, Transport};
-pub use endpoint::{regional_url, EndpointInputs, EndpointSource, DEFAULT_SIGNING_REGION};
+pub use endpoint::{
+    dns_suffix, regional_url, EndpointInputs, EndpointSource, DEFAULT_SIGNING_REGION,
+};
 pub use error::{
     body_snippet, StsError, TransportError, NEVER_RETRY, THROTTLING_CODES, TRANSIENT_CODES,
 };

@@ -152,6 +152,56 @@ fn defaults_by_region() {
             "us-east-1",
             EndpointSource::Global,
         ),
+        // The rest as botocore 1.44 resolves them (endpoint rule set and
+        // partitions.json).
+        (
+            Some("aws-global"),
+            "https://sts.amazonaws.com",
+            "us-east-1",
+            EndpointSource::Global,
+        ),
+        (
+            Some("us-gov-west-1"),
+            "https://sts.us-gov-west-1.amazonaws.com",
+            "us-gov-west-1",
+            EndpointSource::Regional,
+        ),
+        (
+            Some("us-iso-east-1"),
+            "https://sts.us-iso-east-1.c2s.ic.gov",
+            "us-iso-east-1",
+            EndpointSource::Regional,
+        ),
+        (
+            Some("us-isob-east-1"),
+            "https://sts.us-isob-east-1.sc2s.sgov.gov",
+            "us-isob-east-1",
+            EndpointSource::Regional,
+        ),
+        (
+            Some("eu-isoe-west-1"),
+            "https://sts.eu-isoe-west-1.cloud.adc-e.uk",
+            "eu-isoe-west-1",
+            EndpointSource::Regional,
+        ),
+        (
+            Some("us-isof-south-1"),
+            "https://sts.us-isof-south-1.csp.hci.ic.gov",
+            "us-isof-south-1",
+            EndpointSource::Regional,
+        ),
+        (
+            Some("eusc-de-east-1"),
+            "https://sts.eusc-de-east-1.amazonaws.eu",
+            "eusc-de-east-1",
+            EndpointSource::Regional,
+        ),
+        (
+            Some("mars-1"),
+            "https://sts.mars-1.amazonaws.com",
+            "mars-1",
+            EndpointSource::Regional,
+        ),
     ];
     for (region, url, signing_region, source) in cases {
         let inputs = EndpointInputs {
@@ -159,9 +209,9 @@ fn defaults_by_region() {
             ..Default::default()
         };
         let (endpoint, got) = inputs.resolve_with_source();
-        assert_eq!(endpoint.url, url);
-        assert_eq!(endpoint.signing_region, signing_region);
-        assert_eq!(got, source);
+        assert_eq!(endpoint.url, url, "{region:?}");
+        assert_eq!(endpoint.signing_region, signing_region, "{region:?}");
+        assert_eq!(got, source, "{region:?}");
     }
     assert_eq!(
         regional_url("ap-south-1"),
