@@ -64,6 +64,18 @@ pub enum ResolveError {
         location: Location,
     },
 
+    /// A parameter botocore's validation refuses before the call (too short),
+    /// or STS would refuse (too long).
+    #[error("The {setting} {} is {length} characters long, but STS takes {min} to {max} for {parameter}.", whose(.profile.as_deref()))]
+    ParameterLength {
+        parameter: &'static str,
+        setting: &'static str,
+        profile: Option<String>,
+        length: usize,
+        min: usize,
+        max: usize,
+    },
+
     #[error("The MFA code for {serial} (profile \"{profile}\") must be exactly 6 digits.")]
     InvalidMfaCode { serial: String, profile: String },
 
@@ -136,6 +148,13 @@ pub enum ResolveError {
 
     #[error("The session policy is not valid JSON: {message}.")]
     InvalidPolicy { message: String },
+}
+
+fn whose(profile: Option<&str>) -> String {
+    match profile {
+        Some(p) => format!("of profile \"{p}\""),
+        None => "from the environment".to_owned(),
+    }
 }
 
 /// What is wrong with an SSO profile.

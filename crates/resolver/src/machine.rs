@@ -629,6 +629,21 @@ impl Resolver {
         let set = |this: &mut Self, phase| this.state = State::Level { level, phase };
         match (step, phase, input) {
             (Level::Role(role), Phase::Start, _) => {
+                let profile = Some(role.origin.profile.as_str());
+                check_length(
+                    "RoleArn",
+                    "role_arn",
+                    profile,
+                    Some(&role.role_arn),
+                    20,
+                    2048,
+                )?;
+                let name = role.role_session_name.as_deref();
+                check_length("RoleSessionName", "role_session_name", profile, name, 2, 64)?;
+                let id = role.external_id.as_deref();
+                check_length("ExternalId", "external_id", profile, id, 2, 1224)?;
+                let serial = role.mfa_serial.as_deref();
+                check_length("SerialNumber", "mfa_serial", profile, serial, 9, 256)?;
                 if let Some(serial) = &role.mfa_serial {
                     set(self, Phase::AwaitingMfa);
                     return Ok(Some(Effect::MfaCode {
@@ -669,6 +684,19 @@ impl Resolver {
                     message,
                 })?;
                 let token = Secret::new(python_text(token));
+                let profile = w.origin.as_ref().map(|o| o.profile.as_str());
+                check_length("RoleArn", "role_arn", profile, Some(&w.role_arn), 20, 2048)?;
+                let name = w.role_session_name.as_deref();
+                check_length("RoleSessionName", "role_session_name", profile, name, 2, 64)?;
+                let text = Some(token.expose());
+                check_length(
+                    "WebIdentityToken",
+                    "web identity token",
+                    profile,
+                    text,
+                    4,
+                    20000,
+                )?;
                 // The AWS CLI file-caches only a web identity profile used
                 // directly (as a source profile it gets an in-memory cache),
                 // under a key made with the token.
@@ -794,6 +822,33 @@ impl Resolver {
             profile: Some(role.origin.profile.clone()),
         }
     }
+}
+
+/// The length limits of STS's model: botocore refuses a value shorter than
+/// the minimum before sending anything; STS refuses one longer than the
+/// maximum. Lengths count characters, as Python's `len` does.
+fn check_length(
+    parameter: &'static str,
+    setting: &'static str,
+    profile: Option<&str>,
+    value: Option<&str>,
+    min: usize,
+    max: usize,
+) -> Result<(), ResolveError> {
+    let Some(length) = value.map(|v| v.chars().count()) else {
+        return Ok(());
+    };
+    if (min..=max).contains(&length) {
+        return Ok(());
+    }
+    Err(ResolveError::ParameterLength {
+        parameter,
+        setting,
+        profile: profile.map(str::to_owned),
+        length,
+        min,
+        max,
+    })
 }
 
 fn web_identity_call(

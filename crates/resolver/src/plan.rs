@@ -416,13 +416,13 @@ fn imds_request(snapshot: &Snapshot, section: Option<&Section<'static>>) -> Opti
 /// the chain, as botocore's `_get_role_config` does.
 fn role_step(name: &str, section: &Section<'static>) -> Result<RoleStep, ResolveError> {
     let (role_arn, location) = get(section, "role_arn").unwrap_or(("", section.location));
+    // botocore reads the value with Python's int() (and silently drops what
+    // int() refuses); rolectl refuses both that and values STS would refuse.
     let duration_seconds = match get(section, "duration_seconds") {
         None => None,
         Some((value, location)) => Some(
-            value
-                .trim()
-                .parse::<u32>()
-                .ok()
+            python_int(value)
+                .and_then(|d| u32::try_from(d).ok())
                 .filter(|d| (900..=43200).contains(d))
                 .ok_or_else(|| ResolveError::InvalidDurationSeconds {
                     profile: name.to_owned(),
@@ -431,20 +431,39 @@ fn role_step(name: &str, section: &Section<'static>) -> Result<RoleStep, Resolve
                 })?,
         ),
     };
-    let text = |key| {
-        section
-            .value(key)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-    };
+    let text = |key| section.value(key).map(str::to_owned);
     Ok(RoleStep {
         origin: origin(name, location),
         role_arn: role_arn.to_owned(),
-        role_session_name: text("role_session_name"),
+        // An empty name means a generated one, as in botocore; an empty
+        // external_id or mfa_serial is sent as is, and refused before the
+        // call as botocore's parameter validation refuses it.
+        role_session_name: text("role_session_name").filter(|n| !n.is_empty()),
         external_id: text("external_id"),
         mfa_serial: text("mfa_serial"),
         duration_seconds,
     })
+}
+
+/// Python's `int(text)` for a decimal string: surrounding white space, an
+/// optional sign, digits with single underscores between them.
+fn python_int(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+        || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+    {
+        return None;
+    }
+    let value: i64 = digits.replace('_', "").parse().ok()?;
+    Some(if negative { -value } else { value })
 }
 
 /// AssumeRole from `top`, following `source_profile` to a base source.
@@ -569,6 +588,28 @@ fn named_source(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_as_python_reads_them() {
+        for (text, want) in [
+            ("900", Some(900)),
+            (" 900 ", Some(900)),
+            ("+900", Some(900)),
+            ("0900", Some(900)),
+            ("1_800", Some(1800)),
+            ("-5", Some(-5)),
+            ("1__800", None),
+            ("_1800", None),
+            ("1800_", None),
+            ("", None),
+            ("+", None),
+            ("9e2", None),
+            ("900.0", None),
+            ("99999999999999999999", None),
+        ] {
+            assert_eq!(python_int(text), want, "{text:?}");
+        }
+    }
 
     #[test]
     fn container_hosts() {

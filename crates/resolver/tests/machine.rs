@@ -448,11 +448,14 @@ fn config_errors_come_before_any_effect_and_name_the_line() {
 
 #[test]
 fn static_keys_in_a_source_profile_end_the_chain() {
-    let config = "[profile a]\nrole_arn = arn:a\nsource_profile = b\n[profile b]\nrole_arn = arn:b\nsource_profile = c\naws_access_key_id = KB\naws_secret_access_key = S\n[profile c]\naws_access_key_id = KC\naws_secret_access_key = S\n";
+    let config = "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/b\nsource_profile = c\naws_access_key_id = KB\naws_secret_access_key = S\n[profile c]\naws_access_key_id = KC\naws_secret_access_key = S\n";
     let mut m = Resolver::new(&snapshot(config, "", &[], Some("a"), false));
     let e = effect(&mut m);
     let (input, signer, _) = assume_role(&e);
-    assert_eq!((input.role_arn.as_str(), signer), ("arn:a", Some("KB")));
+    assert_eq!(
+        (input.role_arn.as_str(), signer),
+        ("arn:aws:iam::123456789012:role/a", Some("KB"))
+    );
     m.handle_sts(Ok::<_, String>(assume_role_output(
         "ASIAA",
         "1",
@@ -464,7 +467,7 @@ fn static_keys_in_a_source_profile_end_the_chain() {
 
 #[test]
 fn a_profile_may_source_itself_when_it_has_keys() {
-    let config = "[profile a]\nrole_arn = arn:a\nsource_profile = a\naws_access_key_id = KA\naws_secret_access_key = S\n";
+    let config = "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = a\naws_access_key_id = KA\naws_secret_access_key = S\n";
     let mut m = Resolver::new(&snapshot(config, "", &[], Some("a"), false));
     let e = effect(&mut m);
     assert_eq!(assume_role(&e).1, Some("KA"));
@@ -591,7 +594,7 @@ fn a_web_identity_profile_used_directly_is_cached_under_a_key_with_its_token() {
 fn web_identity_from_the_environment_per_key_and_not_with_explicit_profile() {
     let env = [
         ("AWS_WEB_IDENTITY_TOKEN_FILE", "/env/token"),
-        ("AWS_ROLE_ARN", "arn:env"),
+        ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/env"),
         ("AWS_ROLE_SESSION_NAME", "envname"),
     ];
     let config = "[default]\nrole_session_name = ignored\n[profile p]\nregion = us-east-1\n";
@@ -602,7 +605,7 @@ fn web_identity_from_the_environment_per_key_and_not_with_explicit_profile() {
             path: "/env/token".into()
         }
     );
-    m.handle_file(Ok("t".into())).unwrap();
+    m.handle_file(Ok("jwt-token".into())).unwrap();
     match effect(&mut m) {
         Effect::Sts {
             operation: Operation::AssumeRoleWithWebIdentity(input),
@@ -610,7 +613,7 @@ fn web_identity_from_the_environment_per_key_and_not_with_explicit_profile() {
         } => {
             assert_eq!(
                 (input.role_arn.as_str(), input.role_session_name.as_str()),
-                ("arn:env", "envname")
+                ("arn:aws:iam::123456789012:role/env", "envname")
             );
         }
         other => panic!("{other:?}"),
@@ -633,7 +636,7 @@ fn credential_sources() {
         ("AWS_ACCESS_KEY_ID", "ENVKEY"),
         ("AWS_SECRET_ACCESS_KEY", "S"),
     ];
-    let config = "[profile e]\nrole_arn = arn:e\ncredential_source = Environment\n[profile c]\nrole_arn = arn:c\ncredential_source = EcsContainer\n[profile i]\nrole_arn = arn:i\ncredential_source = Ec2InstanceMetadata\n";
+    let config = "[profile e]\nrole_arn = arn:aws:iam::123456789012:role/e\ncredential_source = Environment\n[profile c]\nrole_arn = arn:aws:iam::123456789012:role/c\ncredential_source = EcsContainer\n[profile i]\nrole_arn = arn:aws:iam::123456789012:role/i\ncredential_source = Ec2InstanceMetadata\n";
     // Environment: used even with --profile.
     let mut m = Resolver::new(&snapshot(config, "", &env, Some("e"), false));
     let e = effect(&mut m);
@@ -793,7 +796,7 @@ fn credential_process_results() {
 
 #[test]
 fn region_and_endpoint_of_sts_calls() {
-    let config = "[profile a]\nrole_arn = arn:a\nsource_profile = b\nregion = ap-south-1\n[profile b]\naws_access_key_id = K\naws_secret_access_key = S\nregion = eu-north-1\n";
+    let config = "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = b\nregion = ap-south-1\n[profile b]\naws_access_key_id = K\naws_secret_access_key = S\nregion = eu-north-1\n";
     let url = |env: &[(&str, &str)], region: Option<&str>| {
         let mut s: Snapshot = snapshot(config, "", env, Some("a"), false);
         s.options.region = region.map(str::to_owned);
@@ -849,7 +852,7 @@ fn region_and_endpoint_of_sts_calls() {
         .0,
         "https://sts.ap-south-1.amazonaws.com"
     );
-    let s = snapshot("[profile a]\nrole_arn = arn:a\nsource_profile = b\n[profile b]\naws_access_key_id = K\naws_secret_access_key = S\n", "", &[], Some("a"), false);
+    let s = snapshot("[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = b\n[profile b]\naws_access_key_id = K\naws_secret_access_key = S\n", "", &[], Some("a"), false);
     let mut m = Resolver::new(&s);
     match effect(&mut m) {
         Effect::Sts { endpoint, .. } => assert_eq!(
@@ -925,7 +928,8 @@ fn generated_session_names_fit_sts_rules() {
 
 #[test]
 fn pending_results_and_snapshots_hide_secrets() {
-    let config = "[profile w]\nrole_arn = arn:w\nweb_identity_token_file = /t\n";
+    let config =
+        "[profile w]\nrole_arn = arn:aws:iam::123456789012:role/w\nweb_identity_token_file = /t\n";
     let s = snapshot(
         config,
         "[x]\naws_access_key_id = K\naws_secret_access_key = FILESECRET\n",
@@ -969,4 +973,73 @@ fn errors_expose_their_location() {
         (rolectl_config_parser::FileKind::Config, 3)
     );
     assert_eq!(ResolveError::NoCredentials.location(), None);
+}
+
+#[test]
+fn parameters_botocore_would_refuse_stop_before_the_call() {
+    let base = "[profile b]\naws_access_key_id = K\naws_secret_access_key = S\n";
+    let run = |role: &str| {
+        let config = format!(
+            "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = b\n{role}{base}"
+        );
+        let mut m = Resolver::new(&snapshot(&config, "", &[], Some("a"), false));
+        m.poll(NOW)
+    };
+    let refused = |role: &str, parameter: &str, length: usize| match run(role) {
+        Step::Done(Err(ResolveError::ParameterLength {
+            parameter: p,
+            length: l,
+            profile,
+            ..
+        })) => {
+            assert_eq!((p, l), (parameter, length), "{role}");
+            assert_eq!(profile.as_deref(), Some("a"));
+        }
+        other => panic!("{role}: {other:?}"),
+    };
+    // An empty external_id is sent by botocore, whose validation refuses
+    // it (at least 2 characters); an empty mfa_serial is refused before any
+    // prompt.
+    refused("external_id =\n", "ExternalId", 0);
+    refused("mfa_serial =\n", "SerialNumber", 0);
+    refused("role_session_name = x\n", "RoleSessionName", 1);
+    refused(
+        &format!("role_session_name = {}\n", "s".repeat(65)),
+        "RoleSessionName",
+        65,
+    );
+    // An empty session name is a generated one.
+    match run("role_session_name =\n") {
+        Step::Effect(e) => assert!(assume_role(&e).0.role_session_name.starts_with("rolectl-")),
+        other => panic!("{other:?}"),
+    }
+    // duration_seconds is read as Python's int() reads it.
+    match run("duration_seconds = 1_800\n") {
+        Step::Effect(e) => assert_eq!(assume_role(&e).0.duration_seconds, Some(1800)),
+        other => panic!("{other:?}"),
+    }
+    let err = match run("role_arn = arn:x\n") {
+        Step::Done(Err(e)) => e,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        err.to_string(),
+        "The role_arn of profile \"a\" is 5 characters long, but STS takes 20 to 2048 for RoleArn."
+    );
+}
+
+#[test]
+fn a_short_web_identity_token_is_refused_without_showing_it() {
+    let env = [
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", "/t"),
+        ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/w"),
+    ];
+    let mut m = Resolver::new(&snapshot("", "", &env, None, false));
+    effect(&mut m);
+    m.handle_file(Ok("abc".into())).unwrap();
+    let err = done(&mut m).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "The web identity token from the environment is 3 characters long, but STS takes 4 to 20000 for WebIdentityToken."
+    );
 }
