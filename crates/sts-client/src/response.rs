@@ -95,10 +95,11 @@ pub fn parse_response(op: &Operation, response: &HttpResponse) -> Result<Output,
 
 /// Elements whose text must not reach an error message, even when the
 /// document around them is broken.
-const SECRET_ELEMENTS: &[&[u8]] = &[b"SecretAccessKey>", b"SessionToken>"];
+const SECRET_ELEMENTS: &[&[u8]] = &[b"SecretAccessKey", b"SessionToken"];
 
 /// `body` with the text of every `SecretAccessKey` and `SessionToken`
-/// element (prefixed or not, closed or cut off) replaced by `**`.
+/// element (prefixed or not, with attributes or not, closed or cut off)
+/// replaced by `**`.
 pub(crate) fn redact_secret_elements(body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(body.len());
     let mut index = 0;
@@ -126,18 +127,30 @@ pub(crate) fn redact_secret_elements(body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// If `rest` starts with `<SecretAccessKey>` or `<SessionToken>` (with or
-/// without a namespace prefix), the offset of the tag's `>`.
+/// If `rest` starts a `SecretAccessKey` or `SessionToken` start tag (with
+/// or without a namespace prefix or attributes), the offset of its `>`, or
+/// of the last byte when the body ends inside the tag.
 fn secret_tag_end(rest: &[u8]) -> Option<usize> {
-    // Tag names are short; a bounded look keeps hostile bodies linear.
-    let window = &rest[..rest.len().min(64)];
-    let tag_end = window.iter().position(|&byte| byte == b'>')?;
-    let name = &window[1..=tag_end];
-    let local = match name.iter().position(|&byte| byte == b':') {
-        Some(colon) => &name[colon + 1..],
-        None => name,
-    };
-    SECRET_ELEMENTS.contains(&local).then_some(tag_end)
+    // Names are short; looking at a bounded prefix keeps hostile bodies
+    // linear. The scan for `>` below runs only for a secret's tag and the
+    // caller skips past it.
+    const MAX_NAME: usize = 64;
+    let after_open = rest.get(1..)?;
+    let name_len = after_open
+        .iter()
+        .take(MAX_NAME)
+        .position(|&byte| byte.is_ascii_whitespace() || matches!(byte, b'>' | b'/'))
+        .unwrap_or(after_open.len().min(MAX_NAME));
+    let name = &after_open[..name_len];
+    let local = name.rsplit(|&byte| byte == b':').next().unwrap_or(name);
+    if !SECRET_ELEMENTS.contains(&local) {
+        return None;
+    }
+    Some(
+        rest.iter()
+            .position(|&byte| byte == b'>')
+            .unwrap_or(rest.len() - 1),
+    )
 }
 
 /// The error in an `<ErrorResponse>` (STS: `Error` directly inside; IAM and
