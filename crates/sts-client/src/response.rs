@@ -53,7 +53,10 @@ pub fn parse_response(op: &Operation, response: &HttpResponse) -> Result<Output,
             .header("content-type")
             .map(|value| body_snippet(value.as_bytes(), 80)),
         problem,
-        body_start: body_snippet(&redact_secret_elements(&response.body), SNIPPET_CHARS),
+        body_start: body_snippet(
+            &redact_secret_fields(&redact_secret_elements(&response.body)),
+            SNIPPET_CHARS,
+        ),
         retries_exhausted: None,
     };
     let doc = xml::parse(&response.body).map_err(unexpected)?;
@@ -125,6 +128,65 @@ pub(crate) fn redact_secret_elements(body: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Field names whose values are secrets in the non-XML bodies a wrong
+/// endpoint may return: JSON credentials (`"SecretAccessKey": "..."`, the
+/// container endpoint's `"Token"`) or form-like `SessionToken=...`.
+const SECRET_FIELDS: &[&[u8]] = &[b"SecretAccessKey", b"SessionToken", b"Token"];
+
+/// `body` with the value after every `SecretAccessKey`, `SessionToken` or
+/// `Token` name followed by `:` or `=` (quoted or not) replaced by `**`.
+fn redact_secret_fields(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut index = 0;
+    while index < body.len() {
+        let value_start = SECRET_FIELDS
+            .iter()
+            .find(|name| body[index..].starts_with(name))
+            .and_then(|name| secret_value_start(body, index + name.len()));
+        match value_start {
+            Some(start) => {
+                out.extend_from_slice(&body[index..start]);
+                out.extend_from_slice(b"**");
+                index = start;
+                while index < body.len()
+                    && !matches!(body[index], b'"' | b'<' | b'&' | b',' | b'}')
+                    && !body[index].is_ascii_whitespace()
+                {
+                    index += 1;
+                }
+            }
+            None => {
+                out.push(body[index]);
+                index += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Where the value starts when a field name ending at `at` is followed by
+/// an optional closing quote, `:` or `=`, and an optional opening quote.
+fn secret_value_start(body: &[u8], mut at: usize) -> Option<usize> {
+    let skip_spaces = |mut at: usize| {
+        while body.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        at
+    };
+    if body.get(at) == Some(&b'"') {
+        at += 1;
+    }
+    at = skip_spaces(at);
+    if !matches!(body.get(at), Some(b':' | b'=')) {
+        return None;
+    }
+    at = skip_spaces(at + 1);
+    if body.get(at) == Some(&b'"') {
+        at += 1;
+    }
+    Some(at)
 }
 
 /// If `rest` starts a `SecretAccessKey` or `SessionToken` start tag (with

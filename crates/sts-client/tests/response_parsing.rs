@@ -564,3 +564,28 @@ fn error_snippets_never_show_secret_keys_or_tokens() {
         assert!(text.contains(">**"), "{text}");
     }
 }
+
+#[test]
+fn snippets_of_non_xml_bodies_hide_credential_fields() {
+    // A wrong endpoint URL may point at something that answers with
+    // credentials in JSON (the container endpoint) or form fields.
+    let json = format!(
+        "{{\"AccessKeyId\":\"ASIAEXAMPLE\",\"SecretAccessKey\" : \"{SECRET}\",\
+         \"Token\":\"{TOKEN}\",\"Expiration\":\"2030-01-01T00:00:00Z\"}}"
+    );
+    let form = format!("SessionToken={TOKEN}&SecretAccessKey={SECRET}");
+    for body in [json, form] {
+        let error = parse_response(&session_token(), &response(200, "application/json", &body))
+            .unwrap_err();
+        let text = format!("{error} {error:?}");
+        assert!(!text.contains(&TOKEN[..12]), "token leaked: {text}");
+        assert!(!text.contains(&SECRET[..12]), "secret leaked: {text}");
+        assert!(text.contains("**"), "{text}");
+    }
+    let error = parse_response(
+        &session_token(),
+        &response(500, "application/json", "{\"AccessKeyId\":\"ASIAEXAMPLE\"}"),
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("ASIAEXAMPLE"), "{error}");
+}
