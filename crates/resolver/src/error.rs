@@ -102,6 +102,9 @@ pub enum ResolveError {
     #[error("The profile \"{profile}\" ({location}) uses AWS IAM Identity Center (SSO), which rolectl does not support yet; run `aws sso login` and use the AWS CLI for this profile.")]
     SsoNotSupported { profile: String, location: Location },
 
+    #[error("The profile \"{profile}\" ({location}) uses console sign-in (login_session, `aws login`), which rolectl does not support; use the AWS CLI for this profile.")]
+    ConsoleLoginNotSupported { profile: String, location: Location },
+
     #[error("The profile \"{profile}\" ({location}) is configured to use SSO but {problem}.")]
     InvalidSsoConfig {
         profile: String,
@@ -187,6 +190,7 @@ impl ResolveError {
             | ResolveError::InvalidDurationSeconds { location, .. }
             | ResolveError::CredentialSourceEmpty { location, .. }
             | ResolveError::SsoNotSupported { location, .. }
+            | ResolveError::ConsoleLoginNotSupported { location, .. }
             | ResolveError::InvalidSsoConfig { location, .. }
             | ResolveError::Process { location, .. } => Some(*location),
             _ => None,

@@ -130,8 +130,8 @@ fn environment_credentials(snapshot: &Snapshot) -> Result<Option<StaticCredentia
 }
 
 /// The profile provider chain of the AWS CLI: web identity, SSO, static
-/// keys from the credentials file, `credential_process`, static keys from
-/// the config file.
+/// keys from the credentials file, console login (`login_session`),
+/// `credential_process`, static keys from the config file.
 fn profile_providers(
     snapshot: &Snapshot,
     name: &str,
@@ -149,6 +149,12 @@ fn profile_providers(
     }
     if let Some(keys) = static_keys(name, section, FileKind::Credentials)? {
         return Ok(Some(keys));
+    }
+    if let Some((_, location)) = get(section, "login_session") {
+        return Err(ResolveError::ConsoleLoginNotSupported {
+            profile: name.to_owned(),
+            location,
+        });
     }
     if let Some((command, location)) = get(section, "credential_process") {
         if !command.is_empty() {
@@ -316,45 +322,50 @@ fn sso(
 }
 
 fn container_request(snapshot: &Snapshot) -> Result<Option<ContainerRequest>, ResolveError> {
-    let url =
-        if let Some(relative) = snapshot.env_nonempty("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
-            format!("http://169.254.170.2{relative}")
-        } else if let Some(full) = snapshot.env_nonempty("AWS_CONTAINER_CREDENTIALS_FULL_URI") {
-            if !container_url_allowed(full) {
-                return Err(ResolveError::ContainerHostNotAllowed {
-                    url: full.to_owned(),
-                });
-            }
-            full.to_owned()
-        } else {
-            return Ok(None);
-        };
-    let authorization =
-        if let Some(file) = snapshot.env_nonempty("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
-            Some(ContainerAuth::TokenFile(file.to_owned()))
-        } else {
-            snapshot
-                .env_nonempty("AWS_CONTAINER_AUTHORIZATION_TOKEN")
-                .map(|t| ContainerAuth::Token(Secret::new(t)))
-        };
+    // botocore tests whether the variables are set, not whether they are empty.
+    let url = if let Some(relative) = snapshot.env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
+        format!("http://169.254.170.2{relative}")
+    } else if let Some(full) = snapshot.env("AWS_CONTAINER_CREDENTIALS_FULL_URI") {
+        if !container_url_allowed(full) {
+            return Err(ResolveError::ContainerHostNotAllowed {
+                url: full.to_owned(),
+            });
+        }
+        full.to_owned()
+    } else {
+        return Ok(None);
+    };
+    let authorization = if let Some(file) = snapshot.env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
+        Some(ContainerAuth::TokenFile(file.to_owned()))
+    } else {
+        snapshot
+            .env_nonempty("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+            .map(|t| ContainerAuth::Token(Secret::new(t)))
+    };
     Ok(Some(ContainerRequest { url, authorization }))
 }
 
 /// botocore allows https anywhere, and plain http only to loopback and to
-/// the ECS and EKS link-local addresses.
+/// the ECS and EKS link-local addresses. Like Python's `urlparse`, the
+/// scheme and host compare without case and user info is not the host.
 fn container_url_allowed(url: &str) -> bool {
-    if url.starts_with("https://") {
-        return true;
-    }
-    let Some(rest) = url.strip_prefix("http://") else {
+    let Some((scheme, rest)) = url.split_once("://") else {
         return false;
     };
+    if scheme.eq_ignore_ascii_case("https") {
+        return true;
+    }
+    if !scheme.eq_ignore_ascii_case("http") {
+        return false;
+    }
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit('@').next().unwrap_or("");
     let host = if let Some(v6) = authority.strip_prefix('[') {
         v6.split(']').next().unwrap_or("")
     } else {
         authority.split(':').next().unwrap_or("")
     };
+    let host = host.to_ascii_lowercase();
     host == "localhost"
         || host == "169.254.170.2"
         || host == "169.254.170.23"
@@ -579,7 +590,10 @@ fn named_source(
             Ok(Base::Container { reason, request })
         }
         NamedSource::Ec2InstanceMetadata => {
-            let request = imds_request(snapshot, snapshot.profile(name)).ok_or_else(empty)?;
+            // The instance metadata settings are the session's: the
+            // selected profile's, not those of the profile naming the source.
+            let selected = snapshot.profile(&snapshot.selected_profile().name);
+            let request = imds_request(snapshot, selected).ok_or_else(empty)?;
             Ok(Base::Imds { reason, request })
         }
     }
@@ -620,6 +634,9 @@ mod tests {
             "http://169.254.170.23/v1/credentials",
             "http://[fd00:ec2::23]/v1",
             "http://[::1]:9/x",
+            "HTTP://LOCALHOST/x",
+            "http://user:pw@127.0.0.1:8/x",
+            "HTTPS://example.com/",
         ] {
             assert!(container_url_allowed(ok), "{ok}");
         }
@@ -627,6 +644,8 @@ mod tests {
             "http://example.com/",
             "ftp://127.0.0.1/",
             "http://169.254.169.254/",
+            "http://127.0.0.1@example.com/",
+            "",
         ] {
             assert!(!container_url_allowed(bad), "{bad}");
         }

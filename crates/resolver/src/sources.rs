@@ -43,7 +43,23 @@ fn text(v: &Value, key: &str) -> Option<String> {
 }
 
 fn required(v: &Value, key: &str) -> Result<String, String> {
-    text(v, key).ok_or_else(|| format!("Missing required key in response: '{key}'"))
+    match v.get(key) {
+        None => Err(format!("Missing required key in response: '{key}'")),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err(format!("The key '{key}' in the response is not a string.")),
+    }
+}
+
+/// How Python's `str()` shows a JSON value, for messages worded as the
+/// AWS CLI words them.
+fn python_str(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Bool(true) => "True".to_owned(),
+        Value::Bool(false) => "False".to_owned(),
+        Value::Null => "None".to_owned(),
+        other => other.to_string(),
+    }
 }
 
 fn expiration(v: &Value) -> Result<Option<OffsetDateTime>, String> {
@@ -75,10 +91,12 @@ pub fn parse_process_output(
     let parsed: Value = serde_json::from_str(&output.stdout)
         .map_err(|e| format!("the output is not valid JSON ({e})"))?;
     match parsed.get("Version") {
-        Some(v) if v.as_u64() == Some(1) => {}
+        // Python's `version != 1` lets 1.0 and True through too.
+        Some(v) if v.as_f64() == Some(1.0) || v.as_bool() == Some(true) => {}
         Some(v) => {
             return Err(format!(
-                "Unsupported version '{v}' for credential process provider, supported versions: 1"
+                "Unsupported version '{}' for credential process provider, supported versions: 1",
+                python_str(v)
             ))
         }
         None => {
@@ -90,7 +108,10 @@ pub fn parse_process_output(
         secret_access_key: Secret::new(required(&parsed, "SecretAccessKey")?),
         session_token: text(&parsed, "SessionToken").map(Secret::new),
         expiration: expiration(&parsed)?,
-        account_id: text(&parsed, "AccountId").or_else(|| fallback_account_id.map(str::to_owned)),
+        // `AccountId or aws_account_id`: an empty one falls back too.
+        account_id: text(&parsed, "AccountId")
+            .filter(|a| !a.is_empty())
+            .or_else(|| fallback_account_id.map(str::to_owned)),
     })
 }
 
@@ -159,6 +180,37 @@ mod tests {
             parse_process_output(&out(0, r#"{"Version": 1, "AccessKeyId": "A"}"#), None)
                 .unwrap_err()
                 .contains("'SecretAccessKey'")
+        );
+    }
+
+    #[test]
+    fn process_output_as_python_compares_and_prints_it() {
+        for version in ["1.0", "true"] {
+            let doc = format!(
+                r#"{{"Version": {version}, "AccessKeyId": "A", "SecretAccessKey": "S", "AccountId": ""}}"#
+            );
+            let c = parse_process_output(&out(0, &doc), Some("fallback")).unwrap();
+            assert_eq!(c.account_id.as_deref(), Some("fallback"), "{version}");
+        }
+        for (version, shown) in [(r#""1""#, "'1'"), ("false", "'False'"), ("2.5", "'2.5'")] {
+            let doc = format!(r#"{{"Version": {version}}}"#);
+            let err = parse_process_output(&out(0, &doc), None).unwrap_err();
+            assert!(
+                err.contains(&format!("Unsupported version {shown}")),
+                "{err}"
+            );
+        }
+        let err = parse_process_output(
+            &out(
+                0,
+                r#"{"Version": 1, "AccessKeyId": 5, "SecretAccessKey": "S"}"#,
+            ),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "The key 'AccessKeyId' in the response is not a string."
         );
     }
 

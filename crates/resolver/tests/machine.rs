@@ -1043,3 +1043,57 @@ fn a_short_web_identity_token_is_refused_without_showing_it() {
         "The web identity token from the environment is 3 characters long, but STS takes 4 to 20000 for WebIdentityToken."
     );
 }
+
+#[test]
+fn console_login_profiles_stop_with_a_clear_error() {
+    let config = "[profile l]\nlogin_session = arn:aws:iam::123456789012:user/alice\n";
+    let err = done(&mut Resolver::new(&snapshot(
+        config,
+        "",
+        &[],
+        Some("l"),
+        false,
+    )))
+    .unwrap_err();
+    assert!(matches!(
+        err,
+        ResolveError::ConsoleLoginNotSupported { ref profile, .. } if profile == "l"
+    ));
+    assert_eq!(err.location().map(|l| l.line), Some(2));
+    // Keys in the credentials file come first, as in the AWS CLI.
+    let c = done(&mut Resolver::new(&snapshot(
+        config,
+        "[l]\naws_access_key_id = K\naws_secret_access_key = S\n",
+        &[],
+        Some("l"),
+        false,
+    )))
+    .unwrap();
+    assert_eq!(c.access_key_id, "K");
+}
+
+#[test]
+fn instance_metadata_settings_are_the_selected_profiles() {
+    let config = "[profile top]\nrole_arn = arn:aws:iam::123456789012:role/top\nsource_profile = mid\nmetadata_service_timeout = 7\n[profile mid]\nrole_arn = arn:aws:iam::123456789012:role/mid\ncredential_source = Ec2InstanceMetadata\nmetadata_service_timeout = 3\n";
+    let mut m = Resolver::new(&snapshot(config, "", &[], Some("top"), false));
+    match effect(&mut m) {
+        Effect::ImdsCredentials(request) => assert_eq!(request.timeout_seconds, 7),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn container_variables_count_when_set_even_empty() {
+    let env = [
+        ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", ""),
+        (
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "http://127.0.0.1:9/creds",
+        ),
+    ];
+    let mut m = Resolver::new(&snapshot("", "", &env, None, false));
+    match effect(&mut m) {
+        Effect::ContainerCredentials { url, .. } => assert_eq!(url, "http://169.254.170.2"),
+        other => panic!("{other:?}"),
+    }
+}
