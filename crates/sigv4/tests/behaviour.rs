@@ -76,6 +76,42 @@ fn cache_gives_the_same_signature_and_derives_once_per_scope() {
         presign_query(&req, &p).unwrap().signature()
     );
     assert_eq!(cache.len(), 2);
+
+    // Every other part of the scope gets its own key: region, service, a
+    // rotated secret under the same access key id, and a local time whose
+    // UTC date is the next day.
+    let rotated = Credentials::new(c.access_key_id.clone(), Secret::new("rotated"), None);
+    let variants = [
+        SigningParams {
+            region: "eu-west-1",
+            ..p
+        },
+        SigningParams {
+            service: "iam",
+            ..p
+        },
+        SigningParams {
+            credentials: &rotated,
+            ..p
+        },
+        SigningParams {
+            time: datetime!(2015-08-30 23:30:00 -02:00),
+            ..p
+        },
+    ];
+    for variant in &variants {
+        assert_eq!(
+            cache.sign_headers(&req, variant).unwrap().signature(),
+            sign_headers(&req, variant).unwrap().signature(),
+            "{variant:?}"
+        );
+        assert_ne!(
+            cache.sign_headers(&req, variant).unwrap().signature(),
+            fresh.signature()
+        );
+    }
+    // The last one is the next day's key, already cached.
+    assert_eq!(cache.len(), 5);
 }
 
 #[test]
