@@ -946,6 +946,15 @@ fn pending_results_and_snapshots_hide_secrets() {
     assert!(!format!("{m:?}").contains("JWT-TOKEN-VALUE"));
     let e = effect(&mut m);
     assert!(!format!("{e:?} {m:?}").contains("JWT-TOKEN-VALUE"));
+    // With the cache on, the token waits in the machine for the lookup.
+    let mut s = s;
+    s.options.cache = true;
+    let mut m = Resolver::new(&s);
+    effect(&mut m);
+    m.handle_file(Ok("JWT-TOKEN-VALUE".into())).unwrap();
+    let e = effect(&mut m);
+    assert!(matches!(e, Effect::CacheGet { .. }));
+    assert!(!format!("{e:?} {m:?}").contains("JWT-TOKEN-VALUE"));
 }
 
 #[test]
