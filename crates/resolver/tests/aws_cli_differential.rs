@@ -155,6 +155,13 @@ fn cli_error(e: &ResolveError) -> String {
         ResolveError::ProfileNotFound { .. } => "ProfileNotFound".into(),
         ResolveError::Cycle { .. } => "InfiniteLoopConfigError".into(),
         ResolveError::ParameterLength { .. } => "ParamValidationError".into(),
+        ResolveError::BothSourceProfileAndCredentialSource { .. }
+        | ResolveError::UnknownCredentialSource { .. }
+        | ResolveError::SourceProfileNotFound { .. }
+        | ResolveError::SourceProfileWithoutCredentials { .. } => "InvalidConfigError".into(),
+        ResolveError::RoleWithoutSource { .. } | ResolveError::PartialCredentials { .. } => {
+            "PartialCredentialsError".into()
+        }
         other => format!("{other:?}"),
     }
 }
@@ -201,10 +208,15 @@ fn the_driver_does_what_the_installed_aws_cli_does() {
         match result {
             Ok(c) => {
                 ours.insert("access_key".into(), json!(c.access_key_id));
+                ours.insert(
+                    "token".into(),
+                    json!(c.session_token.as_ref().map(Secret::expose)),
+                );
             }
             // The CLI's chain ends with no credentials rather than an error.
             Err(ResolveError::NoCredentials) => {
                 ours.insert("access_key".into(), Value::Null);
+                ours.insert("token".into(), Value::Null);
             }
             Err(e) => {
                 ours.insert("error".into(), json!(cli_error(&e)));

@@ -2,7 +2,7 @@
 and prints, as JSON, what it did: the STS calls (operation, parameters,
 signing key and region), the cache files it wrote, and the final access key
 or the error. STS is a fake on 127.0.0.1 started here: the n-th call gets
-the access key `ASIA<n>`. Nothing leaves the machine.
+the access key `ASIA<n>` and the token `token-of-ASIA<n>`. Nothing leaves the machine.
 
 Scenario: {"name", "config", "credentials", "env": {...}, "profile": null
 or a name, "files": {path: text}}. File paths in "files" are written under a
@@ -47,7 +47,7 @@ class FakeSts(BaseHTTPRequestHandler):
         xml = (
             f'<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><{action}Result>'
             f"<Credentials><AccessKeyId>ASIA{n}</AccessKeyId><SecretAccessKey>s{n}</SecretAccessKey>"
-            f"<SessionToken>t{n}</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>"
+            f"<SessionToken>token-of-ASIA{n}</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>"
             f"<AssumedRoleUser><AssumedRoleId>AROA{n}:x</AssumedRoleId>"
             f"<Arn>arn:aws:sts::{account}:assumed-role/r/x</Arn></AssumedRoleUser>"
             f"</{action}Result><ResponseMetadata><RequestId>r{n}</RequestId></ResponseMetadata></{action}Response>"
@@ -93,7 +93,9 @@ def run(scenario, endpoint):
             resolver = session.get_component("credential_provider")
             resolver.get_provider("assume-role")._prompter = lambda prompt: "123456"
             creds = session.get_credentials()
-            result["access_key"] = None if creds is None else creds.get_frozen_credentials().access_key
+            frozen = None if creds is None else creds.get_frozen_credentials()
+            result["access_key"] = frozen and frozen.access_key
+            result["token"] = (frozen and frozen.token) or None
         except Exception as e:  # the CLI prints these as its error
             result["error"] = type(e).__name__
         result["calls"] = list(CALLS)
