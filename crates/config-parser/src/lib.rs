@@ -21,14 +21,14 @@ mod error;
 mod line;
 mod merge;
 mod model;
+mod name_map;
 mod parse;
-mod properties;
 mod render;
 
 pub use diagnostic::{Diagnostic, DiagnosticCode, Severity};
 pub use error::{LineKind, ParseError};
 pub use merge::{merge, parse_files, Parsed};
 pub use model::{FileKind, Location, ProfileSet, Property, Section};
+pub use name_map::{Iter, NameMap, Properties, Sections};
 pub use parse::{parse_file, parse_file_bytes, FileSection, ParsedFile, SectionKind};
-pub use properties::Properties;
 pub use render::RenderError;

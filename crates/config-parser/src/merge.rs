@@ -3,11 +3,11 @@
 //! credentials file keys win over config file keys.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use crate::diagnostic::Diagnostic;
 use crate::error::ParseError;
 use crate::model::{FileKind, ProfileSet, Section};
+use crate::name_map::Sections;
 use crate::parse::{parse_file, ParsedFile, SectionKind};
 
 /// Both files merged, with the warnings of both (config file first).
@@ -31,17 +31,24 @@ pub fn merge<'a>(
     config: Option<ParsedFile<'a>>,
     credentials: Option<ParsedFile<'a>>,
 ) -> Parsed<'a> {
+    let files = [config, credentials];
+    let slot = |kind| match kind {
+        SectionKind::Profile => 0,
+        SectionKind::SsoSession => 1,
+        SectionKind::Services => 2,
+    };
+    // Sized up front: growing vectors this large copies them into fresh
+    // pages again and again.
+    let mut counts = [0; 3];
+    for section in files.iter().flatten().flat_map(|file| &file.sections) {
+        counts[slot(section.kind)] += 1;
+    }
+    let mut by_kind: [Vec<(Cow<'a, str>, Section<'a>)>; 3] = counts.map(Vec::with_capacity);
     let mut diagnostics = Vec::new();
-    let mut by_kind: [Vec<(Cow<'a, str>, Section<'a>)>; 3] = Default::default();
-    for file in [config, credentials].into_iter().flatten() {
+    for file in files.into_iter().flatten() {
         diagnostics.extend(file.warnings);
         for section in file.sections {
-            let slot = match section.kind {
-                SectionKind::Profile => 0,
-                SectionKind::SsoSession => 1,
-                SectionKind::Services => 2,
-            };
-            by_kind[slot].push((
+            by_kind[slot(section.kind)].push((
                 section.name.clone(),
                 Section {
                     name: section.name,
@@ -76,12 +83,9 @@ pub fn parse_files<'a>(
     Ok(merge(config, credentials))
 }
 
-/// Sections in file order (config file first) to a map, later keys winning.
-/// A stable sort then one bulk build is linear on the usual sorted files,
-/// where inserting one by one would search the tree for every section.
-fn join_sections<'a>(
-    mut sections: Vec<(Cow<'a, str>, Section<'a>)>,
-) -> BTreeMap<Cow<'a, str>, Section<'a>> {
+/// Sections in file order (config file first) to a map; a repeated name
+/// adds its properties to the first section of that name, later keys winning.
+fn join_sections<'a>(mut sections: Vec<(Cow<'a, str>, Section<'a>)>) -> Sections<'a> {
     sections.sort_by(|a, b| a.0.cmp(&b.0));
     // `dedup_by` hands over the later of two neighbours first.
     sections.dedup_by(|(name, later), (kept, earlier)| {
@@ -91,7 +95,5 @@ fn join_sections<'a>(
         }
         same
     });
-    // Collecting a Vec's own iterator reuses its buffer; sorted keys are
-    // then built into the tree in one pass.
-    sections.into_iter().collect()
+    Sections::from_sorted(sections)
 }

@@ -4,10 +4,9 @@
 //! they can; [`ProfileSet::into_owned`] gives the `'static` form.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::properties::Properties;
+use crate::name_map::{Properties, Sections};
 
 /// Which of the two files a section or property came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -105,9 +104,9 @@ impl<'a> Section<'a> {
 /// Every section of both files, merged as the cross-SDK tests define it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProfileSet<'a> {
-    pub profiles: BTreeMap<Cow<'a, str>, Section<'a>>,
-    pub sso_sessions: BTreeMap<Cow<'a, str>, Section<'a>>,
-    pub services: BTreeMap<Cow<'a, str>, Section<'a>>,
+    pub profiles: Sections<'a>,
+    pub sso_sessions: Sections<'a>,
+    pub services: Sections<'a>,
 }
 
 impl<'a> ProfileSet<'a> {
@@ -125,17 +124,9 @@ impl<'a> ProfileSet<'a> {
 
     pub fn into_owned(self) -> ProfileSet<'static> {
         ProfileSet {
-            profiles: owned_sections(self.profiles),
-            sso_sessions: owned_sections(self.sso_sessions),
-            services: owned_sections(self.services),
+            profiles: self.profiles.into_owned(),
+            sso_sessions: self.sso_sessions.into_owned(),
+            services: self.services.into_owned(),
         }
     }
-}
-
-fn owned_sections(
-    map: BTreeMap<Cow<'_, str>, Section<'_>>,
-) -> BTreeMap<Cow<'static, str>, Section<'static>> {
-    map.into_iter()
-        .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
-        .collect()
 }

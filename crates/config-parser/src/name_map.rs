@@ -1,27 +1,39 @@
-//! The keys of one section (or one sub-property block) with their values: a
-//! vector sorted by key, with the read-only API of a `BTreeMap`. Sections
-//! hold a handful of keys, so one exactly sized vector per section costs far
-//! less to build, walk and free than a tree node.
+//! The maps of the profile set (sections by name, properties by key): a
+//! vector sorted by name, with the API of a `BTreeMap`. Built once from a
+//! whole section or file, one exactly sized vector costs far less to build,
+//! walk and free than tree nodes, and a section holds only a handful of keys.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Index;
 use std::slice;
 
-use crate::model::Property;
+use crate::model::{Property, Section};
 
-type Entry<'a> = (Cow<'a, str>, Property<'a>);
+type Entry<'a, V> = (Cow<'a, str>, V);
 
-/// Keys (lowercased in parsed files) to properties, in key order.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Properties<'a> {
-    entries: Vec<Entry<'a>>,
+/// Names to values, in name order (byte order, as `str` compares).
+#[derive(Clone, PartialEq, Eq)]
+pub struct NameMap<'a, V> {
+    entries: Vec<Entry<'a, V>>,
 }
 
-impl<'a> Properties<'a> {
-    /// An empty set; allocates nothing.
+/// A section's properties by key (lowercased in parsed files).
+pub type Properties<'a> = NameMap<'a, Property<'a>>;
+
+/// Sections by name.
+pub type Sections<'a> = NameMap<'a, Section<'a>>;
+
+impl<V> Default for NameMap<'_, V> {
+    fn default() -> Self {
+        NameMap::new()
+    }
+}
+
+impl<'a, V> NameMap<'a, V> {
+    /// An empty map; allocates nothing.
     pub const fn new() -> Self {
-        Properties {
+        NameMap {
             entries: Vec::new(),
         }
     }
@@ -39,11 +51,11 @@ impl<'a> Properties<'a> {
     }
 
     /// The property `key`, if set.
-    pub fn get(&self, key: &str) -> Option<&Property<'a>> {
+    pub fn get(&self, key: &str) -> Option<&V> {
         self.find(key).ok().map(|i| &self.entries[i].1)
     }
 
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut Property<'a>> {
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
         self.find(key).ok().map(|i| &mut self.entries[i].1)
     }
 
@@ -53,7 +65,7 @@ impl<'a> Properties<'a> {
 
     /// Sets `key`, returning the property it replaces. Each insert moves the
     /// keys after it: to build a large set, collect an iterator instead.
-    pub fn insert(&mut self, key: Cow<'a, str>, property: Property<'a>) -> Option<Property<'a>> {
+    pub fn insert(&mut self, key: Cow<'a, str>, property: V) -> Option<V> {
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, property)),
             Err(i) => {
@@ -65,7 +77,7 @@ impl<'a> Properties<'a> {
 
     /// Moves every property of `other` into `self`; where both have a key,
     /// `other`'s property wins. `other` is left empty.
-    pub fn append(&mut self, other: &mut Properties<'a>) {
+    pub fn append(&mut self, other: &mut NameMap<'a, V>) {
         if self.is_empty() {
             std::mem::swap(self, other);
             return;
@@ -92,8 +104,8 @@ impl<'a> Properties<'a> {
         self.entries = merged;
     }
 
-    /// Key and property pairs in key order.
-    pub fn iter(&self) -> Iter<'_, 'a> {
+    /// Name and value pairs in name order.
+    pub fn iter(&self) -> Iter<'_, 'a, V> {
         Iter(self.entries.iter())
     }
 
@@ -101,22 +113,22 @@ impl<'a> Properties<'a> {
         self.entries.iter().map(|(k, _)| k)
     }
 
-    pub fn values(&self) -> impl DoubleEndedIterator<Item = &Property<'a>> + ExactSizeIterator {
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
         self.entries.iter().map(|(_, v)| v)
     }
 
-    /// Builds the set from pairs in the order they were written, taking
+    /// Builds the map from pairs in the order they were written, taking
     /// them out of `entries` (a buffer the caller reuses): a stable sort,
-    /// then of each run of equal keys the last one is kept. `on_replaced` is
-    /// called, in file order within each key, with every pair that a later
-    /// one replaces and the pair that replaces it.
+    /// then of each run of equal names the last one is kept. `on_replaced`
+    /// is called, in file order within each name, with every pair that a
+    /// later one replaces and the pair that replaces it.
     pub(crate) fn from_written(
-        entries: &mut Vec<Entry<'a>>,
-        mut on_replaced: impl FnMut(&Entry<'a>, &Entry<'a>),
+        entries: &mut Vec<Entry<'a, V>>,
+        mut on_replaced: impl FnMut(&Entry<'a, V>, &Entry<'a, V>),
     ) -> Self {
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         // `dedup_by` hands over the later of two neighbours first, and
-        // removes it: swapping first keeps the later property in the slot.
+        // removes it: swapping first keeps the later value in the slot.
         entries.dedup_by(|later, kept| {
             let same = later.0 == kept.0;
             if same {
@@ -128,74 +140,91 @@ impl<'a> Properties<'a> {
         // An exactly sized copy; the caller's buffer keeps its capacity.
         let mut exact = Vec::with_capacity(entries.len());
         exact.append(entries);
-        Properties { entries: exact }
+        NameMap { entries: exact }
     }
 
-    pub fn into_owned(self) -> Properties<'static> {
-        Properties {
-            entries: self
-                .entries
-                .into_iter()
-                .map(|(k, p)| (Cow::Owned(k.into_owned()), p.into_owned()))
-                .collect(),
-        }
+    /// Takes pairs already sorted by name, each name once.
+    pub(crate) fn from_sorted(entries: Vec<Entry<'a, V>>) -> Self {
+        debug_assert!(entries.is_sorted_by(|a, b| a.0 < b.0));
+        NameMap { entries }
     }
 }
 
-impl fmt::Debug for Properties<'_> {
+impl Properties<'_> {
+    pub fn into_owned(self) -> Properties<'static> {
+        owned(self.entries, Property::into_owned)
+    }
+}
+
+impl Sections<'_> {
+    pub fn into_owned(self) -> Sections<'static> {
+        owned(self.entries, Section::into_owned)
+    }
+}
+
+fn owned<V, W>(entries: Vec<(Cow<'_, str>, V)>, value: impl Fn(V) -> W) -> NameMap<'static, W> {
+    NameMap {
+        entries: entries
+            .into_iter()
+            .map(|(k, v)| (Cow::Owned(k.into_owned()), value(v)))
+            .collect(),
+    }
+}
+
+impl<V: fmt::Debug> fmt::Debug for NameMap<'_, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
     }
 }
 
-impl<'a> Index<&str> for Properties<'a> {
-    type Output = Property<'a>;
+impl<V> Index<&str> for NameMap<'_, V> {
+    type Output = V;
 
-    /// The property `key`; panics when it is not set, as `BTreeMap` does.
-    fn index(&self, key: &str) -> &Property<'a> {
-        self.get(key).expect("no property with this key")
+    /// The value named `key`; panics when there is none, as `BTreeMap` does.
+    fn index(&self, key: &str) -> &V {
+        self.get(key).expect("no entry with this name")
     }
 }
 
-impl<'a> FromIterator<Entry<'a>> for Properties<'a> {
-    /// Later pairs win over earlier ones with the same key.
-    fn from_iter<I: IntoIterator<Item = Entry<'a>>>(iter: I) -> Self {
-        Properties::from_written(&mut iter.into_iter().collect(), |_, _| {})
+impl<'a, V> FromIterator<Entry<'a, V>> for NameMap<'a, V> {
+    /// Later pairs win over earlier ones with the same name.
+    fn from_iter<I: IntoIterator<Item = Entry<'a, V>>>(iter: I) -> Self {
+        NameMap::from_written(&mut iter.into_iter().collect(), |_, _| {})
     }
 }
 
-impl<'a> Extend<Entry<'a>> for Properties<'a> {
+impl<'a, V> Extend<Entry<'a, V>> for NameMap<'a, V> {
     /// Later pairs win over earlier ones and over those already set.
-    fn extend<I: IntoIterator<Item = Entry<'a>>>(&mut self, iter: I) {
-        let mut more: Properties<'a> = iter.into_iter().collect();
+    fn extend<I: IntoIterator<Item = Entry<'a, V>>>(&mut self, iter: I) {
+        let mut more: NameMap<'a, V> = iter.into_iter().collect();
         self.append(&mut more);
     }
 }
 
-impl<'a> IntoIterator for Properties<'a> {
-    type Item = Entry<'a>;
-    type IntoIter = std::vec::IntoIter<Entry<'a>>;
+impl<'a, V> IntoIterator for NameMap<'a, V> {
+    type Item = Entry<'a, V>;
+    type IntoIter = std::vec::IntoIter<Entry<'a, V>>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.entries.into_iter()
     }
 }
 
-impl<'s, 'a> IntoIterator for &'s Properties<'a> {
-    type Item = (&'s Cow<'a, str>, &'s Property<'a>);
-    type IntoIter = Iter<'s, 'a>;
+impl<'s, 'a, V> IntoIterator for &'s NameMap<'a, V> {
+    type Item = (&'s Cow<'a, str>, &'s V);
+    type IntoIter = Iter<'s, 'a, V>;
 
-    fn into_iter(self) -> Iter<'s, 'a> {
+    fn into_iter(self) -> Iter<'s, 'a, V> {
         self.iter()
     }
 }
 
-/// The iterator of [`Properties::iter`]: `(key, property)` in key order.
+/// The iterator of [`NameMap::iter`]: `(name, value)` in name order.
 #[derive(Clone, Debug)]
-pub struct Iter<'s, 'a>(slice::Iter<'s, Entry<'a>>);
+pub struct Iter<'s, 'a, V>(slice::Iter<'s, Entry<'a, V>>);
 
-impl<'s, 'a> Iterator for Iter<'s, 'a> {
-    type Item = (&'s Cow<'a, str>, &'s Property<'a>);
+impl<'s, 'a, V> Iterator for Iter<'s, 'a, V> {
+    type Item = (&'s Cow<'a, str>, &'s V);
 
     fn next(&mut self) -> Option<Self::Item> {
         self.0.next().map(|(k, v)| (k, v))
@@ -206,13 +235,13 @@ impl<'s, 'a> Iterator for Iter<'s, 'a> {
     }
 }
 
-impl DoubleEndedIterator for Iter<'_, '_> {
+impl<V> DoubleEndedIterator for Iter<'_, '_, V> {
     fn next_back(&mut self) -> Option<Self::Item> {
         self.0.next_back().map(|(k, v)| (k, v))
     }
 }
 
-impl ExactSizeIterator for Iter<'_, '_> {}
+impl<V> ExactSizeIterator for Iter<'_, '_, V> {}
 
 #[cfg(test)]
 mod tests {

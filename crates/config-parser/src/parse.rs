@@ -8,7 +8,7 @@ use crate::diagnostic::{Diagnostic, DiagnosticCode};
 use crate::error::{LineKind, ParseError};
 use crate::line::{self, KeyValueError};
 use crate::model::{FileKind, Location, Property};
-use crate::properties::Properties;
+use crate::name_map::Properties;
 
 /// What a section holds. `[services NAME]` sections hold sub-property blocks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -113,7 +113,7 @@ fn to_u32(n: usize) -> u32 {
 }
 
 fn parse_text(text: &str, kind: FileKind, bom: bool) -> Result<ParsedFile<'_>, ParseError> {
-    let mut parser = Parser::new(kind);
+    let mut parser = Parser::new(kind, header_lines(text));
     if bom {
         parser.warn(
             DiagnosticCode::ByteOrderMark,
@@ -132,6 +132,16 @@ fn parse_text(text: &str, kind: FileKind, bom: bool) -> Result<ParsedFile<'_>, P
         parser.line(line, number)?;
     }
     Ok(parser.finish())
+}
+
+/// How many lines start with `[`: room for that many headers and sections,
+/// so that on large files those vectors are not copied again and again as
+/// they grow.
+fn header_lines(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'[', bytes)
+        .filter(|&i| i == 0 || bytes[i - 1] == b'\n')
+        .count()
 }
 
 /// Which property continuation lines attach to. When the property is kept
@@ -197,13 +207,13 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    fn new(kind: FileKind) -> Self {
+    fn new(kind: FileKind, headers: usize) -> Self {
         Parser {
             kind,
-            sections: Vec::new(),
+            sections: Vec::with_capacity(headers),
             warnings: Vec::new(),
             state: State::Start,
-            headers: Vec::new(),
+            headers: Vec::with_capacity(headers),
             pending: None,
             written: Vec::new(),
             written_subs: Vec::new(),

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use rolectl_config_parser::{
     merge, parse_file, parse_file_bytes, parse_files, FileKind, Location, ProfileSet, Properties,
-    Property, RenderError, Section,
+    Property, RenderError, Section, Sections,
 };
 
 type Values = BTreeMap<String, BTreeMap<String, (String, BTreeMap<String, String>)>>;
@@ -95,7 +95,7 @@ fn property_strategy() -> impl Strategy<Value = Property<'static>> {
     ]
 }
 
-fn sections(max: usize) -> impl Strategy<Value = BTreeMap<Cow<'static, str>, Section<'static>>> {
+fn sections(max: usize) -> impl Strategy<Value = Sections<'static>> {
     prop::collection::btree_map(
         name(),
         prop::collection::btree_map(key(), property_strategy(), 0..5),

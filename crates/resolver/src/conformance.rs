@@ -3,7 +3,9 @@
 //! (`{"ProfileChain": [...]}` or `{"Error": "..."}`), using that suite's
 //! wording for each error.
 
-use rolectl_config_parser::{FileKind, Location, ProfileSet, Properties, Property, Section};
+use rolectl_config_parser::{
+    FileKind, Location, ProfileSet, Properties, Property, Section, Sections,
+};
 use serde_json::{json, Map, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -30,7 +32,7 @@ pub fn snapshot_from_input(input: &Value) -> Result<Snapshot, CaseError> {
         .ok_or(CaseError::Shape("selected_profile"))?;
     let mut line = 1u32;
     let mut sections = |value: Option<&Value>| -> Result<_, CaseError> {
-        let mut out = BTreeMap::new();
+        let mut out = Sections::new();
         let Some(value) = value else {
             return Ok(out);
         };
@@ -80,7 +82,7 @@ pub fn snapshot_from_input(input: &Value) -> Result<Snapshot, CaseError> {
         profiles: ProfileSet {
             profiles,
             sso_sessions,
-            services: BTreeMap::new(),
+            services: Sections::new(),
         },
         env: BTreeMap::new(),
         options: Options {

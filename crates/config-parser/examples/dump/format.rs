@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use rolectl_config_parser::{
-    merge, parse_file_bytes, Diagnostic, FileKind, ParseError, ParsedFile, ProfileSet, Section,
+    merge, parse_file_bytes, Diagnostic, FileKind, ParseError, ParsedFile, ProfileSet, Sections,
 };
 use serde_json::{json, Map, Value};
 
@@ -17,7 +17,7 @@ pub struct Output {
 }
 
 /// Sections as `{"name": {"key": "value"}}`; sub-property blocks as their raw text.
-fn sections(map: &BTreeMap<std::borrow::Cow<'_, str>, Section<'_>>) -> Value {
+fn sections(map: &Sections<'_>) -> Value {
     let mut out = Map::new();
     for (name, section) in map {
         let properties: Map<String, Value> = section
