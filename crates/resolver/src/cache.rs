@@ -7,7 +7,6 @@ use rolectl_sigv4::Secret;
 use rolectl_sts_client::{AssumeRoleOutput, TemporaryCredentials};
 use serde_json::{json, Map, Value};
 use sha1::{Digest, Sha1};
-use std::fmt;
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime, UtcOffset};
 
@@ -83,8 +82,9 @@ pub fn cache_key_of(args: &Value) -> String {
     hex::encode(Sha1::digest(text.as_bytes()))
 }
 
-/// A cached STS response: what the AWS CLI keeps in `~/.aws/cli/cache/<key>.json`.
-#[derive(Clone, PartialEq, Eq)]
+/// A cached STS response: what the AWS CLI keeps in `~/.aws/cli/cache/<key>.json`
+/// (`Debug` redacts the secrets).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CacheEntry {
     pub access_key_id: String,
     pub secret_access_key: Secret,
@@ -93,19 +93,6 @@ pub struct CacheEntry {
     pub account_id: Option<String>,
     pub assumed_role_id: Option<String>,
     pub arn: Option<String>,
-}
-
-impl fmt::Debug for CacheEntry {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CacheEntry")
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &self.secret_access_key)
-            .field("session_token", &self.session_token)
-            .field("expiration", &self.expiration)
-            .field("account_id", &self.account_id)
-            .field("arn", &self.arn)
-            .finish()
-    }
 }
 
 /// Why a cache file's contents were not used (the caller treats it as a miss).

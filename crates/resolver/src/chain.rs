@@ -4,7 +4,6 @@
 use rolectl_config_parser::Location;
 use rolectl_sigv4::Secret;
 use rolectl_sts_client::Endpoint;
-use std::fmt;
 
 /// Where a step of the chain was configured.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,8 +48,9 @@ impl NamedSource {
     }
 }
 
-/// Long-lived or externally supplied keys.
-#[derive(Clone, PartialEq, Eq)]
+/// Long-lived or externally supplied keys (the secrets are [`Secret`]s, so
+/// `Debug` shows no secret).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StaticCredentials {
     pub access_key_id: String,
     pub secret_access_key: Secret,
@@ -58,18 +58,6 @@ pub struct StaticCredentials {
     /// `AWS_CREDENTIAL_EXPIRATION`, as given.
     pub expiration: Option<String>,
     pub account_id: Option<String>,
-}
-
-impl fmt::Debug for StaticCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StaticCredentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &self.secret_access_key)
-            .field("session_token", &self.session_token)
-            .field("expiration", &self.expiration)
-            .field("account_id", &self.account_id)
-            .finish()
-    }
 }
 
 /// An AssumeRoleWithWebIdentity call (the token file is read at each call).

@@ -148,9 +148,6 @@ pub enum ResolveError {
         "The resolver stopped in state {state} without a next step; this is a bug in rolectl."
     )]
     Internal { state: String },
-
-    #[error("The session policy is not valid JSON: {message}.")]
-    InvalidPolicy { message: String },
 }
 
 fn whose(profile: Option<&str>) -> String {

@@ -1,6 +1,7 @@
 //! The resolution state machine. It executes a [`Plan`]: cache lookups from
 //! the last role inwards, then the base source, then each remaining role
-//! outwards. Every piece of I/O is an [`Effect`] the caller performs and
+//! outwards (a web identity profile used directly reads its token before
+//! its lookup: the AWS CLI's key holds the token). Every piece of I/O is an [`Effect`] the caller performs and
 //! answers with the matching `handle_*` method; the clock is an argument of
 //! [`Resolver::poll`]. The machine is plain data: clone it, inspect it, test it.
 

@@ -30,8 +30,8 @@ pub enum CredentialSource {
     },
 }
 
-/// The credentials a resolution ends with.
-#[derive(Clone, PartialEq, Eq)]
+/// The credentials a resolution ends with (`Debug` redacts the secrets).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolvedCredentials {
     pub access_key_id: String,
     pub secret_access_key: Secret,
@@ -41,20 +41,6 @@ pub struct ResolvedCredentials {
     pub source: CredentialSource,
     /// Whether the last step was answered from the cache.
     pub from_cache: bool,
-}
-
-impl fmt::Debug for ResolvedCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResolvedCredentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &self.secret_access_key)
-            .field("session_token", &self.session_token)
-            .field("expiration", &self.expiration)
-            .field("account_id", &self.account_id)
-            .field("source", &self.source)
-            .field("from_cache", &self.from_cache)
-            .finish()
-    }
 }
 
 impl ResolvedCredentials {

@@ -1106,3 +1106,33 @@ fn container_variables_count_when_set_even_empty() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn no_debug_text_shows_a_secret() {
+    let config = "[profile m]\nrole_arn = arn:aws:iam::123456789012:role/m\nsource_profile = k\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n[profile k]\naws_access_key_id = AKID\naws_secret_access_key = SECRET-KEY-1\naws_session_token = SESSION-TOKEN-1\n";
+    let s = snapshot(config, "", &[], Some("m"), false);
+    let plan = rolectl_resolver::plan(&s).unwrap();
+    let mut m = Resolver::new(&s);
+    let mfa = effect(&mut m);
+    m.handle_mfa_code(Ok(Secret::new("123456"))).unwrap();
+    let call = effect(&mut m);
+    m.handle_sts(Ok::<_, String>(assume_role_output(
+        "ASIAX",
+        "123456789012",
+        NOW + Duration::hours(1),
+    )))
+    .unwrap();
+    let result = done(&mut m).unwrap();
+    let entry = CacheEntry::from_output(&role_output("ASIAX", "1", NOW));
+    let text = format!("{plan:?} {mfa:?} {call:?} {m:?} {result:?} {entry:?}");
+    for secret in [
+        "SECRET-KEY-1",
+        "SESSION-TOKEN-1",
+        "123456\"",
+        "secret-of-ASIAX",
+        "token-of-ASIAX",
+    ] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+    assert!(text.contains("AKID") && text.contains("ASIAX"));
+}
