@@ -1,13 +1,14 @@
 //! Arbitrary bytes as the body of an STS response to every operation: the
 //! parser must return an output or an error, never panic, and the error
-//! must render.
+//! must render. The same bytes go through the other parsers of hostile
+//! text: timestamps, form bodies, and the retry decision on the error.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use rolectl_sts_client::{
-    parse_response, AssumeRoleInput, AssumeRoleWithWebIdentityInput, GetSessionTokenInput,
-    HttpResponse, Operation,
+    form, parse_response, parse_timestamp, AssumeRoleInput, AssumeRoleWithWebIdentityInput,
+    GetSessionTokenInput, HttpResponse, Operation, RetryPolicy,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -35,8 +36,12 @@ fuzz_target!(|data: &[u8]| {
             }
             Err(error) => {
                 let _ = error.to_string();
-                let _ = error.is_retryable();
+                let _ = RetryPolicy::default().decide(1, &error, 0.5);
             }
         }
+    }
+    if let Ok(text) = std::str::from_utf8(body) {
+        let _ = parse_timestamp(text);
+        let _ = form::decode_pairs(text);
     }
 });
