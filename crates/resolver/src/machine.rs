@@ -20,7 +20,7 @@ use crate::input::Snapshot;
 use crate::outcome::{CredentialSource, ResolvedCredentials, Warning};
 use crate::plan::plan;
 use crate::sources::{
-    parse_container_response, parse_imds_response, parse_process_output, ProcessOutput,
+    parse_container_response, parse_imds_response, parse_process_output, unexpired, ProcessOutput,
 };
 
 /// What [`Resolver::poll`] returns.
@@ -359,6 +359,7 @@ impl Resolver {
                     message,
                 };
                 let creds = parse_process_output(&result.map_err(&failed)?, account_id.as_deref())
+                    .and_then(|c| unexpired(c, now))
                     .map_err(failed)?;
                 let source = CredentialSource::Process {
                     profile: origin.profile.clone(),

@@ -6,7 +6,7 @@ use rolectl_sigv4::Secret;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::cache::parse_expiration;
+use crate::cache::{format_expiration, parse_expiration};
 
 /// Credentials read from a source other than STS.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,6 +115,22 @@ pub fn parse_process_output(
     })
 }
 
+/// Refuses `credential_process` credentials that have already expired at
+/// `now`. botocore runs the process once more and then fails the same way;
+/// a second run gives nothing new to a one-shot resolution.
+pub(crate) fn unexpired(
+    creds: SourceCredentials,
+    now: OffsetDateTime,
+) -> Result<SourceCredentials, String> {
+    match creds.expiration {
+        Some(at) if at <= now => Err(format!(
+            "the credentials it returned expired at {}",
+            format_expiration(at)
+        )),
+        _ => Ok(creds),
+    }
+}
+
 /// Parses the container credentials endpoint's answer.
 pub fn parse_container_response(body: &str) -> Result<SourceCredentials, String> {
     let parsed: Value =
@@ -212,6 +228,21 @@ mod tests {
             err,
             "The key 'AccessKeyId' in the response is not a string."
         );
+    }
+
+    #[test]
+    fn expired_credentials_are_refused() {
+        let doc = r#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "S", "Expiration": "2026-11-27T18:00:00Z"}"#;
+        let c = parse_process_output(&out(0, doc), None).unwrap();
+        let at = c.expiration.unwrap();
+        assert!(unexpired(c.clone(), at - time::Duration::seconds(1)).is_ok());
+        assert_eq!(
+            unexpired(c.clone(), at).unwrap_err(),
+            "the credentials it returned expired at 2026-11-27T18:00:00Z"
+        );
+        let mut forever = c;
+        forever.expiration = None;
+        assert!(unexpired(forever, at).is_ok());
     }
 
     #[test]

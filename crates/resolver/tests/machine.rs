@@ -1136,3 +1136,30 @@ fn no_debug_text_shows_a_secret() {
     }
     assert!(text.contains("AKID") && text.contains("ASIAX"));
 }
+
+#[test]
+fn expired_process_credentials_are_refused() {
+    let mut m = Resolver::new(&snapshot(
+        "[default]\ncredential_process = run-me\n",
+        "",
+        &[],
+        None,
+        false,
+    ));
+    effect(&mut m);
+    m.handle_process(Ok(ProcessOutput {
+        status: Some(0),
+        stdout: r#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "S", "Expiration": "2026-11-27T17:59:59Z"}"#.into(),
+        stderr: String::new(),
+    }))
+    .unwrap();
+    match done(&mut m).unwrap_err() {
+        ResolveError::Process { message, .. } => {
+            assert_eq!(
+                message,
+                "the credentials it returned expired at 2026-11-27T17:59:59Z"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
