@@ -914,3 +914,21 @@ fn cache_key(level: &Level) -> Option<String> {
     };
     params.key().ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::python_text;
+
+    #[test]
+    fn token_files_read_as_python_text_mode_reads_them() {
+        for (raw, read) in [
+            ("a.b.c", "a.b.c"),
+            (" a.b.c \n", " a.b.c \n"),
+            ("a\r\nb\r\n", "a\nb\n"),
+            ("a\rb", "a\nb"),
+            ("a\r\r\n", "a\n\n"),
+        ] {
+            assert_eq!(python_text(raw.to_owned()), read, "{raw:?}");
+        }
+    }
+}

@@ -77,6 +77,36 @@ proptest! {
     }
 
     #[test]
+    fn hostile_json_never_panics(v in json_value(), w in json_value()) {
+        // Random values where the parsers look for fields, not only at the top.
+        let shapes = [
+            v.to_string(),
+            serde_json::json!({"Credentials": v, "AssumedRoleUser": w}).to_string(),
+            serde_json::json!({"Credentials": {"AccessKeyId": v, "SecretAccessKey": "s", "SessionToken": "t", "Expiration": w}}).to_string(),
+            serde_json::json!({"Version": v, "AccessKeyId": w, "SecretAccessKey": "s", "Expiration": w, "AccountId": v}).to_string(),
+            serde_json::json!({"Code": v, "AccessKeyId": "a", "SecretAccessKey": "s", "Token": w, "Expiration": v}).to_string(),
+        ];
+        for text in shapes {
+            let _ = CacheEntry::parse(&text);
+            let _ = parse_imds_response(&text);
+            let _ = parse_container_response(&text);
+            let _ = parse_process_output(&ProcessOutput { status: Some(0), stdout: text.clone(), stderr: String::new() }, Some("1"));
+        }
+    }
+
+    #[test]
+    fn the_web_identity_token_is_part_of_the_key(a in ".{4,40}", b in ".{4,40}") {
+        let key = |t: &str| CacheKeyParams {
+            role_arn: "arn:aws:iam::123456789012:role/web".into(),
+            web_identity_token: Some(Secret::new(t)),
+            ..Default::default()
+        }
+        .key()
+        .expect("key");
+        prop_assert_eq!(key(&a) == key(&b), a == b);
+    }
+
+    #[test]
     fn entries_round_trip(akid in "[A-Z0-9]{4,20}", secret in ".*", token in ".*", secs in 0i64..4_000_000_000, account in proptest::option::of("[0-9]{12}")) {
         let entry = CacheEntry {
             access_key_id: akid,
