@@ -5,7 +5,7 @@ use std::fmt;
 
 use rolectl_sigv4::Secret;
 use time::format_description::well_known::Rfc3339;
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 use crate::error::{body_snippet, StsError};
 use crate::model::{
@@ -329,18 +329,16 @@ fn caller_identity(result: &Fields<'_>) -> Result<CallerIdentity, String> {
 /// An ISO 8601 timestamp as STS writes `Expiration`: RFC 3339 with whole or
 /// fractional seconds and `Z` or an offset; a timestamp without an offset is
 /// taken as UTC, and a bare number as seconds since the epoch (botocore
-/// accepts both).
+/// accepts both). Like botocore's parser it also reads the variants other
+/// writers produce: `t` or a space between date and time, `z`, offsets
+/// without a colon (`+0200`) or minutes (`+02`), a space before the offset.
 pub fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
     let text = text.trim();
     if let Ok(parsed) = OffsetDateTime::parse(text, &Rfc3339) {
         return Some(parsed);
     }
-    let naive = time::macros::format_description!(
-        version = 2,
-        "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"
-    );
-    if let Ok(parsed) = PrimitiveDateTime::parse(text, naive) {
-        return Some(parsed.assume_utc());
+    if let Some(parsed) = parse_iso_variant(text) {
+        return Some(parsed);
     }
     let seconds: f64 = text.parse().ok()?;
     if !seconds.is_finite() {
@@ -351,4 +349,58 @@ pub fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
         return None;
     }
     OffsetDateTime::from_unix_timestamp_nanos(nanos as i128).ok()
+}
+
+/// Date and time as `YYYY-MM-DDTHH:MM:SS[.fraction]`, then an optional zone.
+fn parse_iso_variant(text: &str) -> Option<OffsetDateTime> {
+    let naive = time::macros::format_description!(
+        version = 2,
+        "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"
+    );
+    let normalized;
+    let text = match text.as_bytes().get(10) {
+        // Byte 10 is ASCII, so 10 and 11 are character boundaries.
+        Some(b' ' | b't') => {
+            normalized = format!("{}T{}", &text[..10], &text[11..]);
+            normalized.as_str()
+        }
+        _ => text,
+    };
+    // The zone starts at the first character after the seconds that is
+    // neither a digit nor the fraction's dot.
+    let zone_start = 19
+        + text
+            .get(19..)?
+            .find(|ch: char| !(ch.is_ascii_digit() || ch == '.'))
+            .unwrap_or(text.len() - 19);
+    let (local, zone) = text.split_at(zone_start);
+    let local = PrimitiveDateTime::parse(local, naive).ok()?;
+    let offset = match zone.trim_start() {
+        "" | "Z" | "z" => UtcOffset::UTC,
+        zone => parse_offset(zone)?,
+    };
+    Some(local.assume_offset(offset))
+}
+
+/// `+hh:mm`, `+hhmm` or `+hh` (or with `-`).
+fn parse_offset(zone: &str) -> Option<UtcOffset> {
+    let sign = match zone.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits: String = zone[1..].replacen(':', "", 1);
+    if !matches!(digits.len(), 2 | 4) || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i8 = digits[..2].parse().ok()?;
+    let minutes: i8 = match digits.get(2..) {
+        Some(minutes) if !minutes.is_empty() => minutes.parse().ok()?,
+        _ => 0,
+    };
+    // `time` allows offsets up to 25:59; ISO 8601 (and Python) stop at 23:59.
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()
 }

@@ -132,6 +132,26 @@ fn expiration_formats() {
             datetime!(2019-11-09 13:34:41.75 UTC),
         ),
         ("1573306481", datetime!(2019-11-09 13:34:41 UTC)),
+        // Variants botocore 1.44's parse_timestamp reads the same way.
+        (
+            "2019-11-09T13:34:41+0000",
+            datetime!(2019-11-09 13:34:41 UTC),
+        ),
+        (
+            "2019-11-09T15:34:41+0200",
+            datetime!(2019-11-09 13:34:41 UTC),
+        ),
+        ("2019-11-09T10:34:41-03", datetime!(2019-11-09 13:34:41 UTC)),
+        ("2019-11-09t13:34:41z", datetime!(2019-11-09 13:34:41 UTC)),
+        ("2019-11-09 13:34:41Z", datetime!(2019-11-09 13:34:41 UTC)),
+        (
+            "2019-11-09T15:34:41 +02:00",
+            datetime!(2019-11-09 13:34:41 UTC),
+        ),
+        (
+            "2019-11-09 13:34:41.25",
+            datetime!(2019-11-09 13:34:41.25 UTC),
+        ),
     ];
     for (text, expected) in cases {
         assert_eq!(parse_timestamp(text), Some(expected), "{text}");
@@ -150,6 +170,12 @@ fn expiration_formats() {
         "NaN",
         "inf",
         "1e400",
+        "2019-11-09T13:34:41-24:00",
+        "2019-11-09T13:34:41+25:00",
+        "2019-11-09T13:34:41 PST",
+        "2019-11-09T13:34:41Zjunk",
+        "2019-11-09T13:34:41é",
+        "2019-11-09é13:34:41Z",
     ] {
         assert_eq!(parse_timestamp(bad), None, "{bad}");
     }
@@ -503,6 +529,15 @@ fn debug_of_outputs_hides_secrets() {
 }
 
 proptest! {
+    #[test]
+    fn timestamps_never_panic(
+        near in "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt é][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,12})?( ?([Zz]|[+-][0-9:é]{0,6}))?",
+        any_text in any::<String>(),
+    ) {
+        let _ = parse_timestamp(&near);
+        let _ = parse_timestamp(&any_text);
+    }
+
     #[test]
     fn parsers_never_panic_on_arbitrary_bytes(body in proptest::collection::vec(any::<u8>(), 0..512), status in 100u16..600) {
         for op in all_operations() {
