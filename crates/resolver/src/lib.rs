@@ -12,6 +12,10 @@
 //! - [`drive`] runs a resolver against an implementation of [`Handlers`].
 //! - [`cache`] holds the AWS CLI's cache key and file format.
 //!
+//! `COMPATIBILITY.md`, next to this crate's manifest, lists each rule of the
+//! AWS CLI followed here, the test that holds it, and each deliberate
+//! difference.
+//!
 //! ```
 //! use rolectl_resolver::{Effect, Options, Resolver, Snapshot, Step};
 //!
