@@ -503,6 +503,38 @@ fn other_malformed_documents() {
 }
 
 #[test]
+fn hostile_documents_are_refused_for_what_they_are() {
+    let closed_deep = format!("{}{}", "<a>".repeat(10_000), "</a>".repeat(10_000));
+    let wide = format!("<a>{}</a>", "<b>x</b>".repeat(100_000));
+    let external = "<!DOCTYPE r SYSTEM \"http://169.254.169.254/\"><GetCallerIdentityResponse>\
+                    <GetCallerIdentityResult><Arn>&xxe;</Arn></GetCallerIdentityResult>\
+                    </GetCallerIdentityResponse>";
+    let cases = [
+        (
+            closed_deep.as_str(),
+            "the XML is nested too deeply or too large",
+        ),
+        (wide.as_str(), "the XML is nested too deeply or too large"),
+        (external, "the XML uses an unknown entity &xxe;"),
+    ];
+    for (body, problem) in cases {
+        let error = parse_response(&Operation::GetCallerIdentity, &xml(body)).unwrap_err();
+        match &error {
+            StsError::UnexpectedResponse { problem: got, .. } => {
+                assert_eq!(got, problem, "{}", &body[..40])
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // A document type without entities is harmless and ignored.
+    let plain =
+        "<!DOCTYPE GetCallerIdentityResponse><GetCallerIdentityResponse><GetCallerIdentityResult>\
+                 <Arn>arn:aws:iam::1:user/u</Arn><UserId>U</UserId><Account>1</Account>\
+                 </GetCallerIdentityResult></GetCallerIdentityResponse>";
+    assert!(parse_response(&Operation::GetCallerIdentity, &xml(plain)).is_ok());
+}
+
+#[test]
 fn success_status_with_error_document_is_an_error() {
     let body = "<ErrorResponse><Error><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error></ErrorResponse>";
     let error = parse_response(&Operation::GetCallerIdentity, &xml(body)).unwrap_err();
