@@ -76,6 +76,9 @@ def run(scenario, endpoint):
         for key in [k for k in os.environ if k.startswith("AWS_")]:
             del os.environ[key]
         os.environ.update({k: place(v) for k, v in scenario.get("env", {}).items()})
+        # Hermetic: botocore's legacy providers read ~/.boto and BOTO_CONFIG.
+        os.environ.pop("BOTO_CONFIG", None)
+        os.environ["HOME"] = tmp
         os.environ["AWS_CONFIG_FILE"] = os.path.join(tmp, "config")
         os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(tmp, "credentials")
         os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
