@@ -50,6 +50,8 @@ impl SignedOutput {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The canonical request exactly as signed. It holds the session token
+    /// when one is signed: log [`Self::canonical_request_redacted`] instead.
     pub fn canonical_request(&self) -> &str {
         &self.canonical_request
     }
@@ -188,6 +190,8 @@ impl PresignedOutput {
         out
     }
 
+    /// The canonical request exactly as signed. It holds the session token
+    /// when one is signed: log [`Self::canonical_request_redacted`] instead.
     pub fn canonical_request(&self) -> &str {
         &self.canonical_request
     }
