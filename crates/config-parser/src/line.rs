@@ -1,47 +1,49 @@
-//! The shapes of single lines (`[header]`, `key = value`), written with nom.
-//! Which shape a line has is decided by its first character (see `parse`);
-//! these functions only take a line apart.
+//! The shapes of single lines (`[header]`, `key = value`). Which shape a
+//! line has is decided by its first character (see `parse`); these functions
+//! only take a line apart. Every character that splits a line is ASCII, so
+//! the hot paths look at bytes and still cut only at char boundaries.
 
-use nom::bytes::complete::{take_till, take_till1};
-use nom::character::complete::{char, space1};
+use nom::bytes::complete::take_till1;
+use nom::character::complete::space1;
 use nom::combinator::{opt, rest};
-use nom::sequence::{preceded, separated_pair};
+use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
 /// Blanks in the profile file rules: only space and tab (not `\r`, not
 /// Unicode spaces), so `str::trim` must not be used.
-pub(crate) const BLANKS: [char; 2] = [' ', '\t'];
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
 
 pub(crate) fn trim_blanks(s: &str) -> &str {
-    let bytes = s.as_bytes();
-    let start = bytes
-        .iter()
-        .position(|&b| b != b' ' && b != b'\t')
-        .unwrap_or(bytes.len());
-    let end = bytes
-        .iter()
-        .rposition(|&b| b != b' ' && b != b'\t')
-        .map_or(start, |i| i + 1);
-    // Both ends are next to ASCII bytes, so they are char boundaries.
-    &s[start..end]
+    trim_end_blanks(trim_start_blanks(s))
+}
+
+pub(crate) fn trim_start_blanks(s: &str) -> &str {
+    let start = s.bytes().position(|b| !is_blank(b)).unwrap_or(s.len());
+    // Next to an ASCII byte or at the end: a char boundary.
+    &s[start..]
+}
+
+fn trim_end_blanks(s: &str) -> &str {
+    let end = s.bytes().rposition(|b| !is_blank(b)).map_or(0, |i| i + 1);
+    &s[..end]
 }
 
 pub(crate) fn is_blank_line(line: &str) -> bool {
-    line.bytes().all(|b| b == b' ' || b == b'\t')
-}
-
-fn is_comment_char(c: char) -> bool {
-    c == '#' || c == ';'
+    line.bytes().all(is_blank)
 }
 
 /// The text between `[` and `]` of a section header line, comment removed
 /// (any `#` or `;` starts a comment on a header line). `None` when the
 /// closing `]` is missing.
 pub(crate) fn section_header(line: &str) -> Option<&str> {
-    let parsed: IResult<&str, &str> =
-        preceded(char('['), take_till(is_comment_char)).parse(line.trim_start_matches(BLANKS));
-    let (_, inner) = parsed.ok()?;
-    inner.trim_end_matches(BLANKS).strip_suffix(']')
+    let rest = trim_start_blanks(line).strip_prefix('[')?;
+    let end = rest
+        .bytes()
+        .position(|b| b == b'#' || b == b';')
+        .unwrap_or(rest.len());
+    trim_end_blanks(&rest[..end]).strip_suffix(']')
 }
 
 /// `profile foo` -> (`Some("profile")`, `"foo"`); `default` -> (`None`, `"default"`).
@@ -97,15 +99,19 @@ pub(crate) enum KeyValueError {
 
 /// Takes apart a property or sub-property line (already trimmed of
 /// leading blanks). The comment is cut before looking for `=`, as every SDK
-/// does, so `a # b = c` has no `=`.
+/// does, so `a # b = c` has no `=`. The first `=` splits the line, so
+/// `a = b=c` has the value `b=c`.
 pub(crate) fn key_value(line: &str) -> Result<KeyValue<'_>, KeyValueError> {
     let line = trim_blanks(line);
     let comment = inline_comment(line);
-    let content = trim_blanks(comment.map_or(line, |idx| &line[..idx]));
-    let parsed: IResult<&str, (&str, &str)> =
-        separated_pair(until_byte(b'='), char('='), rest).parse(content);
-    let (_, (key, value)) =
-        parsed.map_err(|_: nom::Err<nom::error::Error<&str>>| KeyValueError::NoEquals)?;
+    let content = comment.map_or(line, |idx| &line[..idx]);
+    // A byte loop: keys are short, and `str::split_once` costs more here.
+    let equals = content
+        .bytes()
+        .position(|b| b == b'=')
+        .ok_or(KeyValueError::NoEquals)?;
+    // `equals` is on an ASCII byte, so both slices are on char boundaries.
+    let (key, value) = (&content[..equals], &content[equals + 1..]);
     let key = trim_blanks(key);
     if key.is_empty() {
         return Err(KeyValueError::NoName);
@@ -115,16 +121,6 @@ pub(crate) fn key_value(line: &str) -> Result<KeyValue<'_>, KeyValueError> {
         value: trim_blanks(value),
         comment,
     })
-}
-
-/// Like nom's `take_till`, for one ASCII byte: the text before the first
-/// `byte` (all of it when there is none).
-fn until_byte<'a>(byte: u8) -> impl Fn(&'a str) -> IResult<&'a str, &'a str> {
-    move |input: &'a str| {
-        let at = input.bytes().position(|b| b == byte).unwrap_or(input.len());
-        // `at` is on an ASCII byte or at the end: a char boundary.
-        Ok((&input[at..], &input[..at]))
-    }
 }
 
 /// How botocore's `configparser` splits a line that has `:` before any `=`:
@@ -139,23 +135,63 @@ pub(crate) fn colon_reading(line: &str) -> Option<(&str, &str)> {
     (!key.is_empty()).then_some((key, value))
 }
 
-const fn identifier_table() -> [bool; 256] {
-    let mut table = [false; 256];
+const IDENTIFIER: u8 = 1;
+const UPPERCASE: u8 = 2;
+const COLON: u8 = 4;
+
+/// For each byte, which of the classes above it is in.
+const fn char_classes() -> [u8; 256] {
+    let mut table = [0; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric()
-            || matches!(c, b'_' | b'-' | b'/' | b'.' | b'%' | b'@' | b':' | b'+');
+        if c.is_ascii_alphanumeric()
+            || matches!(c, b'_' | b'-' | b'/' | b'.' | b'%' | b'@' | b':' | b'+')
+        {
+            table[b] |= IDENTIFIER;
+        }
+        if c.is_ascii_uppercase() {
+            table[b] |= UPPERCASE;
+        }
+        if c == b':' {
+            table[b] |= COLON;
+        }
         b += 1;
     }
     table
 }
 
-static IDENTIFIER: [bool; 256] = identifier_table();
+static CHAR_CLASSES: [u8; 256] = char_classes();
 
 /// Profile, section and key names: `[A-Za-z0-9_\-/.%@:+]*`.
 pub(crate) fn is_identifier(name: &str) -> bool {
-    name.bytes().all(|b| IDENTIFIER[usize::from(b)])
+    name.bytes()
+        .all(|b| CHAR_CLASSES[usize::from(b)] & IDENTIFIER != 0)
+}
+
+/// What the parser asks about a key, found in one pass over it.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct KeyChars {
+    /// The key is a valid name (see [`is_identifier`]).
+    pub identifier: bool,
+    /// It has an ASCII uppercase letter (keys are lowercased).
+    pub uppercase: bool,
+    /// It has a `:` (the AWS CLI splits such a line elsewhere).
+    pub colon: bool,
+}
+
+pub(crate) fn key_chars(key: &str) -> KeyChars {
+    let (mut all, mut any) = (IDENTIFIER, 0);
+    for b in key.bytes() {
+        let class = CHAR_CLASSES[usize::from(b)];
+        all &= class;
+        any |= class;
+    }
+    KeyChars {
+        identifier: all & IDENTIFIER != 0,
+        uppercase: any & UPPERCASE != 0,
+        colon: any & COLON != 0,
+    }
 }
 
 #[cfg(test)]
@@ -210,5 +246,20 @@ mod tests {
         assert!(!is_identifier("foo!bar"));
         assert!(!is_identifier("in valid"));
         assert!(!is_identifier("é"));
+    }
+
+    #[test]
+    fn key_classes() {
+        let chars = |identifier, uppercase, colon| KeyChars {
+            identifier,
+            uppercase,
+            colon,
+        };
+        assert_eq!(key_chars("region"), chars(true, false, false));
+        assert_eq!(key_chars("Region"), chars(true, true, false));
+        assert_eq!(key_chars("a:B"), chars(true, true, true));
+        assert_eq!(key_chars("a b:"), chars(false, false, true));
+        assert_eq!(key_chars("é"), chars(false, false, false));
+        assert_eq!(key_chars(""), chars(true, false, false));
     }
 }

@@ -384,7 +384,7 @@ impl<'a> Parser<'a> {
     }
 
     fn padded_header(&mut self, inner: &str, trimmed: &str, prefixed: bool, number: u32) {
-        let leading = inner.len() != inner.trim_start_matches(line::BLANKS).len();
+        let leading = inner.len() != line::trim_start_blanks(inner).len();
         // botocore splits `profile foo ` with shlex, which drops the trailing
         // blanks; every other name keeps them.
         if !leading && prefixed && self.kind == FileKind::Config {
@@ -449,10 +449,11 @@ impl<'a> Parser<'a> {
         };
         let kv = line::key_value(line)
             .map_err(|err| self.key_value_error(err, line, number, 1, LineKind::Property))?;
+        let chars = line::key_chars(kv.key);
         let kept = match section {
-            Some(_) if line::is_identifier(kv.key) => {
-                self.property_warnings(line, &kv, number);
-                let key = if kv.key.bytes().any(|b| b.is_ascii_uppercase()) {
+            Some(_) if chars.identifier => {
+                self.property_warnings(line, &kv, chars.colon, number);
+                let key = if chars.uppercase {
                     Cow::Owned(kv.key.to_ascii_lowercase())
                 } else {
                     Cow::Borrowed(kv.key)
@@ -484,7 +485,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn property_warnings(&mut self, line: &str, kv: &line::KeyValue<'_>, number: u32) {
+    fn property_warnings(&mut self, line: &str, kv: &line::KeyValue<'_>, colon: bool, number: u32) {
         if let Some(offset) = kv.comment {
             let column = line[..offset].chars().count() + 1;
             let whole = line::trim_blanks(line.split_once('=').map_or("", |(_, v)| v));
@@ -492,7 +493,7 @@ impl<'a> Parser<'a> {
             self.warn(DiagnosticCode::InlineComment, number, column, message);
         }
         // Only a `:` in the key makes botocore split the line elsewhere.
-        if kv.key.bytes().any(|b| b == b':') {
+        if colon {
             if let Some((cli_key, cli_value)) = line::colon_reading(line) {
                 let message = format!("The key here is `{}`, but the AWS CLI splits this line at the first ':' and reads `{cli_key} = {cli_value}`.", kv.key);
                 self.warn(DiagnosticCode::ColonInKey, number, 1, message);
@@ -549,7 +550,7 @@ impl<'a> Parser<'a> {
             }
             State::Section(section, open) => (section, open),
         };
-        let indent = line.len() - line.trim_start_matches(line::BLANKS).len();
+        let indent = line.len() - line::trim_start_blanks(line).len();
         let text = line::trim_blanks(line);
         let column = indent + 1;
         let comment_like = text.starts_with(['#', ';']);
