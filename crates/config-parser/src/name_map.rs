@@ -15,7 +15,9 @@ type Entry<'a, V> = (Cow<'a, str>, V);
 /// Names to values, in name order (byte order, as `str` compares).
 #[derive(Clone, PartialEq, Eq)]
 pub struct NameMap<'a, V> {
-    entries: Vec<Entry<'a, V>>,
+    /// A boxed slice rather than a `Vec`: no spare capacity to carry, and
+    /// one word less in every property and section.
+    entries: Box<[Entry<'a, V>]>,
 }
 
 /// A section's properties by key (lowercased in parsed files).
@@ -32,9 +34,9 @@ impl<V> Default for NameMap<'_, V> {
 
 impl<'a, V> NameMap<'a, V> {
     /// An empty map; allocates nothing.
-    pub const fn new() -> Self {
+    pub fn new() -> Self {
         NameMap {
-            entries: Vec::new(),
+            entries: Box::new([]),
         }
     }
 
@@ -69,7 +71,9 @@ impl<'a, V> NameMap<'a, V> {
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, property)),
             Err(i) => {
-                self.entries.insert(i, (key, property));
+                let mut entries = std::mem::take(&mut self.entries).into_vec();
+                entries.insert(i, (key, property));
+                self.entries = entries.into_boxed_slice();
                 None
             }
         }
@@ -82,8 +86,14 @@ impl<'a, V> NameMap<'a, V> {
             std::mem::swap(self, other);
             return;
         }
-        let mut ours = std::mem::take(&mut self.entries).into_iter().peekable();
-        let mut theirs = std::mem::take(&mut other.entries).into_iter().peekable();
+        let mut ours = std::mem::take(&mut self.entries)
+            .into_vec()
+            .into_iter()
+            .peekable();
+        let mut theirs = std::mem::take(&mut other.entries)
+            .into_vec()
+            .into_iter()
+            .peekable();
         let mut merged = Vec::with_capacity(ours.len() + theirs.len());
         loop {
             let next = match (ours.peek(), theirs.peek()) {
@@ -101,7 +111,7 @@ impl<'a, V> NameMap<'a, V> {
             };
             merged.extend(next);
         }
-        self.entries = merged;
+        self.entries = merged.into_boxed_slice();
     }
 
     /// Name and value pairs in name order.
@@ -140,13 +150,17 @@ impl<'a, V> NameMap<'a, V> {
         // An exactly sized copy; the caller's buffer keeps its capacity.
         let mut exact = Vec::with_capacity(entries.len());
         exact.append(entries);
-        NameMap { entries: exact }
+        NameMap {
+            entries: exact.into_boxed_slice(),
+        }
     }
 
     /// Takes pairs already sorted by name, each name once.
     pub(crate) fn from_sorted(entries: Vec<Entry<'a, V>>) -> Self {
         debug_assert!(entries.is_sorted_by(|a, b| a.0 < b.0));
-        NameMap { entries }
+        NameMap {
+            entries: entries.into_boxed_slice(),
+        }
     }
 }
 
@@ -162,9 +176,10 @@ impl Sections<'_> {
     }
 }
 
-fn owned<V, W>(entries: Vec<(Cow<'_, str>, V)>, value: impl Fn(V) -> W) -> NameMap<'static, W> {
+fn owned<V, W>(entries: Box<[(Cow<'_, str>, V)]>, value: impl Fn(V) -> W) -> NameMap<'static, W> {
     NameMap {
         entries: entries
+            .into_vec()
             .into_iter()
             .map(|(k, v)| (Cow::Owned(k.into_owned()), value(v)))
             .collect(),
@@ -206,7 +221,7 @@ impl<'a, V> IntoIterator for NameMap<'a, V> {
     type IntoIter = std::vec::IntoIter<Entry<'a, V>>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter()
+        self.entries.into_vec().into_iter()
     }
 }
 
