@@ -15,6 +15,7 @@ fn is_blank(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
+#[inline]
 pub(crate) fn trim_blanks(s: &str) -> &str {
     trim_end_blanks(trim_start_blanks(s))
 }
