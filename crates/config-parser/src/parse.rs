@@ -198,6 +198,9 @@ struct Parser<'a> {
     written: Vec<(Cow<'a, str>, Property<'a>)>,
     /// Likewise the sub-properties of the pending property.
     written_subs: Vec<(Cow<'a, str>, Property<'a>)>,
+    /// The continuation lines of the pending property, joined to its value
+    /// when it is complete (one allocation of the right size).
+    continued: Vec<&'a str>,
     /// Indexes of `[default]` sections in the config file, dropped when a
     /// `[profile default]` exists.
     unprefixed_defaults: Vec<usize>,
@@ -217,6 +220,7 @@ impl<'a> Parser<'a> {
             pending: None,
             written: Vec::new(),
             written_subs: Vec::new(),
+            continued: Vec::new(),
             unprefixed_defaults: Vec::new(),
             prefixed_default: false,
             blank_in_value: None,
@@ -507,6 +511,11 @@ impl<'a> Parser<'a> {
         let Some(mut pending) = self.pending.take() else {
             return;
         };
+        if !self.continued.is_empty() {
+            let value = &mut pending.property.value;
+            *value = Cow::Owned(join_lines(value, &self.continued));
+            self.continued.clear();
+        }
         if !self.written_subs.is_empty() {
             pending.property.sub_properties =
                 Properties::from_written(&mut self.written_subs, |_, _| {});
@@ -569,10 +578,10 @@ impl<'a> Parser<'a> {
                 }
                 let sub_value = line::trim_blanks(text.split_once('=').map_or("", |(_, v)| v));
                 let location = self.location(number, column);
-                let Some(Pending { property, .. }) = &mut self.pending else {
+                if self.pending.is_none() {
                     return Ok(());
-                };
-                append_line(&mut property.value, text);
+                }
+                self.continued.push(text);
                 self.written_subs.push((
                     Cow::Borrowed(kv.key),
                     Property {
@@ -593,8 +602,8 @@ impl<'a> Parser<'a> {
                     let message = "A blank line inside this value is skipped here, but the AWS CLI keeps it as an empty line of the value; remove the blank line.".to_owned();
                     self.warn(DiagnosticCode::BlankLineInValue, blank, 1, message);
                 }
-                if let Some(pending) = &mut self.pending {
-                    append_line(&mut pending.property.value, text);
+                if self.pending.is_some() {
+                    self.continued.push(text);
                 }
             }
             Open::None => {}
@@ -651,8 +660,14 @@ impl<'a> Parser<'a> {
     }
 }
 
-fn append_line(value: &mut Cow<'_, str>, line: &str) {
-    let value = value.to_mut();
-    value.push('\n');
-    value.push_str(line);
+/// A value with its continuation lines, each after a `\n`.
+fn join_lines(first: &str, lines: &[&str]) -> String {
+    let len = first.len() + lines.iter().map(|line| line.len() + 1).sum::<usize>();
+    let mut value = String::with_capacity(len);
+    value.push_str(first);
+    for line in lines {
+        value.push('\n');
+        value.push_str(line);
+    }
+    value
 }
