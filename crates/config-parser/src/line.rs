@@ -106,13 +106,7 @@ pub(crate) fn key_value(line: &str) -> Result<KeyValue<'_>, KeyValueError> {
     let line = trim_blanks(line);
     let comment = inline_comment(line);
     let content = comment.map_or(line, |idx| &line[..idx]);
-    // A byte loop: keys are short, and `str::split_once` costs more here.
-    let equals = content
-        .bytes()
-        .position(|b| b == b'=')
-        .ok_or(KeyValueError::NoEquals)?;
-    // `equals` is on an ASCII byte, so both slices are on char boundaries.
-    let (key, value) = (&content[..equals], &content[equals + 1..]);
+    let (key, value) = split_at_equals(content).ok_or(KeyValueError::NoEquals)?;
     let key = trim_blanks(key);
     if key.is_empty() {
         return Err(KeyValueError::NoName);
@@ -122,6 +116,14 @@ pub(crate) fn key_value(line: &str) -> Result<KeyValue<'_>, KeyValueError> {
         value: trim_blanks(value),
         comment,
     })
+}
+
+/// The text before and after the first `=`, if there is one.
+pub(crate) fn split_at_equals(s: &str) -> Option<(&str, &str)> {
+    // A byte loop: keys are short, and `str::split_once` costs more here.
+    let at = s.bytes().position(|b| b == b'=')?;
+    // `at` is on an ASCII byte, so both parts are on char boundaries.
+    Some((&s[..at], &s[at + 1..]))
 }
 
 /// How botocore's `configparser` splits a line that has `:` before any `=`:

@@ -576,7 +576,8 @@ impl<'a> Parser<'a> {
                 if comment_like {
                     self.indented_comment(number, column);
                 }
-                let sub_value = line::trim_blanks(text.split_once('=').map_or("", |(_, v)| v));
+                let sub_value =
+                    line::trim_blanks(line::split_at_equals(text).map_or("", |(_, v)| v));
                 let location = self.location(number, column);
                 if self.pending.is_none() {
                     return Ok(());
