@@ -29,6 +29,6 @@ pub use diagnostic::{Diagnostic, DiagnosticCode, Severity};
 pub use error::{LineKind, ParseError};
 pub use merge::{merge, parse_files, Parsed};
 pub use model::{FileKind, Location, ProfileSet, Property, Section};
-pub use name_map::{Iter, NameMap, Properties, Sections};
+pub use name_map::{NameMap, NameMapIter, Properties, Sections};
 pub use parse::{parse_file, parse_file_bytes, FileSection, ParsedFile, SectionKind};
 pub use render::RenderError;

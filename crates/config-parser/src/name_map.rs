@@ -52,7 +52,7 @@ impl<'a, V> NameMap<'a, V> {
         self.entries.binary_search_by(|(k, _)| k.as_ref().cmp(key))
     }
 
-    /// The property `key`, if set.
+    /// The value named `key`, if any.
     pub fn get(&self, key: &str) -> Option<&V> {
         self.find(key).ok().map(|i| &self.entries[i].1)
     }
@@ -65,23 +65,26 @@ impl<'a, V> NameMap<'a, V> {
         self.find(key).is_ok()
     }
 
-    /// Sets `key`, returning the property it replaces. Each insert moves the
-    /// keys after it: to build a large set, collect an iterator instead.
-    pub fn insert(&mut self, key: Cow<'a, str>, property: V) -> Option<V> {
+    /// Sets `key`, returning the value it replaces. Each new key copies the
+    /// whole map: to build a large one, collect an iterator instead.
+    pub fn insert(&mut self, key: Cow<'a, str>, value: V) -> Option<V> {
         match self.find(&key) {
-            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, property)),
+            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
                 let mut entries = std::mem::take(&mut self.entries).into_vec();
-                entries.insert(i, (key, property));
+                entries.insert(i, (key, value));
                 self.entries = entries.into_boxed_slice();
                 None
             }
         }
     }
 
-    /// Moves every property of `other` into `self`; where both have a key,
-    /// `other`'s property wins. `other` is left empty.
+    /// Moves every entry of `other` into `self`; where both have a name,
+    /// `other`'s value wins. `other` is left empty.
     pub fn append(&mut self, other: &mut NameMap<'a, V>) {
+        if other.is_empty() {
+            return;
+        }
         if self.is_empty() {
             std::mem::swap(self, other);
             return;
@@ -115,8 +118,8 @@ impl<'a, V> NameMap<'a, V> {
     }
 
     /// Name and value pairs in name order.
-    pub fn iter(&self) -> Iter<'_, 'a, V> {
-        Iter(self.entries.iter())
+    pub fn iter(&self) -> NameMapIter<'_, 'a, V> {
+        NameMapIter(self.entries.iter())
     }
 
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Cow<'a, str>> + ExactSizeIterator {
@@ -227,18 +230,18 @@ impl<'a, V> IntoIterator for NameMap<'a, V> {
 
 impl<'s, 'a, V> IntoIterator for &'s NameMap<'a, V> {
     type Item = (&'s Cow<'a, str>, &'s V);
-    type IntoIter = Iter<'s, 'a, V>;
+    type IntoIter = NameMapIter<'s, 'a, V>;
 
-    fn into_iter(self) -> Iter<'s, 'a, V> {
+    fn into_iter(self) -> NameMapIter<'s, 'a, V> {
         self.iter()
     }
 }
 
 /// The iterator of [`NameMap::iter`]: `(name, value)` in name order.
 #[derive(Clone, Debug)]
-pub struct Iter<'s, 'a, V>(slice::Iter<'s, Entry<'a, V>>);
+pub struct NameMapIter<'s, 'a, V>(slice::Iter<'s, Entry<'a, V>>);
 
-impl<'s, 'a, V> Iterator for Iter<'s, 'a, V> {
+impl<'s, 'a, V> Iterator for NameMapIter<'s, 'a, V> {
     type Item = (&'s Cow<'a, str>, &'s V);
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -250,13 +253,13 @@ impl<'s, 'a, V> Iterator for Iter<'s, 'a, V> {
     }
 }
 
-impl<V> DoubleEndedIterator for Iter<'_, '_, V> {
+impl<V> DoubleEndedIterator for NameMapIter<'_, '_, V> {
     fn next_back(&mut self) -> Option<Self::Item> {
         self.0.next_back().map(|(k, v)| (k, v))
     }
 }
 
-impl<V> ExactSizeIterator for Iter<'_, '_, V> {}
+impl<V> ExactSizeIterator for NameMapIter<'_, '_, V> {}
 
 #[cfg(test)]
 mod tests {

@@ -156,8 +156,9 @@ enum Open {
     Block(bool),
 }
 
-/// The property being read, kept out of its section until complete so that
-/// continuation lines can extend it in place. It belongs to the last section.
+/// The property being read, kept out of its section until complete (its
+/// continuation lines and sub-properties are gathered in `Parser::continued`
+/// and `Parser::written_subs`). It belongs to the last section.
 struct Pending<'a> {
     key: Cow<'a, str>,
     property: Property<'a>,
