@@ -7,8 +7,8 @@ use std::borrow::Cow;
 use crate::diagnostic::Diagnostic;
 use crate::error::ParseError;
 use crate::model::{FileKind, ProfileSet, Section};
-use crate::name_map::Sections;
-use crate::parse::{parse_file, ParsedFile, SectionKind};
+use crate::name_map::{Properties, Sections};
+use crate::parse::{parse_file, FileSection, ParsedFile, SectionKind};
 
 /// Both files merged, with the warnings of both (config file first).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -31,34 +31,25 @@ pub fn merge<'a>(
     config: Option<ParsedFile<'a>>,
     credentials: Option<ParsedFile<'a>>,
 ) -> Parsed<'a> {
-    let files = [config, credentials];
-    let slot = |kind| match kind {
-        SectionKind::Profile => 0,
-        SectionKind::SsoSession => 1,
-        SectionKind::Services => 2,
-    };
-    // Sized up front: growing vectors this large copies them into fresh
-    // pages again and again.
-    let mut counts = [0; 3];
-    for section in files.iter().flatten().flat_map(|file| &file.sections) {
-        counts[slot(section.kind)] += 1;
-    }
-    let mut by_kind: [Vec<(Cow<'a, str>, Section<'a>)>; 3] = counts.map(Vec::with_capacity);
+    let mut files: Vec<ParsedFile<'a>> = [config, credentials].into_iter().flatten().collect();
     let mut diagnostics = Vec::new();
-    for file in files.into_iter().flatten() {
-        diagnostics.extend(file.warnings);
-        for section in file.sections {
-            by_kind[slot(section.kind)].push((
-                section.name.clone(),
-                Section {
-                    name: section.name,
-                    location: section.location,
-                    properties: section.properties,
-                },
-            ));
+    // Where each section is (file, index), by kind, in file order. Sorting
+    // these small pairs rather than the sections themselves needs no large
+    // scratch buffer, and each section is then moved once, straight into
+    // its place in the profile set.
+    let mut places: [Vec<(usize, usize)>; 3] = Default::default();
+    for (f, file) in files.iter_mut().enumerate() {
+        diagnostics.append(&mut file.warnings);
+        for (i, section) in file.sections.iter().enumerate() {
+            let slot = match section.kind {
+                SectionKind::Profile => 0,
+                SectionKind::SsoSession => 1,
+                SectionKind::Services => 2,
+            };
+            places[slot].push((f, i));
         }
     }
-    let [profiles, sso_sessions, services] = by_kind.map(join_sections);
+    let [profiles, sso_sessions, services] = places.map(|places| join_sections(&mut files, places));
     Parsed {
         profiles: ProfileSet {
             profiles,
@@ -83,17 +74,41 @@ pub fn parse_files<'a>(
     Ok(merge(config, credentials))
 }
 
-/// Sections in file order (config file first) to a map; a repeated name
-/// adds its properties to the first section of that name, later keys winning.
-fn join_sections<'a>(mut sections: Vec<(Cow<'a, str>, Section<'a>)>) -> Sections<'a> {
-    sections.sort_by(|a, b| a.0.cmp(&b.0));
-    // `dedup_by` hands over the later of two neighbours first.
-    sections.dedup_by(|(name, later), (kept, earlier)| {
-        let same = name == kept;
-        if same {
-            earlier.properties.append(&mut later.properties);
+/// The sections at `places` (in file order, config file first) to a map;
+/// a repeated name adds its properties to the first section of that name,
+/// later keys winning.
+fn join_sections<'a>(
+    files: &mut [ParsedFile<'a>],
+    mut places: Vec<(usize, usize)>,
+) -> Sections<'a> {
+    // A stable sort: sections of one name stay in file order.
+    places.sort_by(|&(f, i), &(g, j)| files[f].sections[i].name.cmp(&files[g].sections[j].name));
+    let mut joined: Vec<(Cow<'a, str>, Section<'a>)> = Vec::with_capacity(places.len());
+    for (f, i) in places {
+        let mut section = take_section(&mut files[f].sections[i]);
+        match joined.last_mut() {
+            Some((name, earlier)) if *name == section.name => {
+                earlier.properties.append(&mut section.properties);
+            }
+            _ => joined.push((section.name.clone(), section)),
         }
-        same
-    });
-    Sections::from_sorted(sections)
+    }
+    Sections::from_sorted(joined)
+}
+
+/// Moves a section out of its file, leaving an empty one (which allocates
+/// nothing) in its place.
+fn take_section<'a>(slot: &mut FileSection<'a>) -> Section<'a> {
+    let empty = FileSection {
+        kind: slot.kind,
+        name: Cow::Borrowed(""),
+        location: slot.location,
+        properties: Properties::new(),
+    };
+    let section = std::mem::replace(slot, empty);
+    Section {
+        name: section.name,
+        location: section.location,
+        properties: section.properties,
+    }
 }
