@@ -19,6 +19,7 @@ cargo run -q --release -p rolectl-config-parser --example gen_config -- "$dir"
 # raw_config_parse (the credentials file); median of several runs.
 botocore_line=$("$python" - "$dir/config" "$dir/credentials" <<'PY'
 import os, statistics, sys, time
+import awscli  # the AWS CLI then loads the botocore it ships
 import botocore
 from botocore.configloader import load_config, raw_config_parse
 

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 const READER: &str = r#"
 import json, os, sys, tempfile
+import awscli  # the AWS CLI then loads the botocore it ships
 from botocore.configloader import load_config
 out = []
 for text in json.load(sys.stdin):
