@@ -74,22 +74,8 @@ impl SignedOutput {
 
 impl fmt::Debug for SignedOutput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(n, v)| {
-                (
-                    *n,
-                    if *n == "x-amz-security-token" {
-                        REDACTED
-                    } else {
-                        v.as_str()
-                    },
-                )
-            })
-            .collect();
         f.debug_struct("SignedOutput")
-            .field("headers", &headers)
+            .field("headers", &redacted(&self.headers, "x-amz-security-token"))
             .field("canonical_request", &self.canonical_request_redacted())
             .field("string_to_sign", &self.string_to_sign)
             .field("signature", &self.signature)
@@ -99,22 +85,8 @@ impl fmt::Debug for SignedOutput {
 
 impl fmt::Debug for PresignedOutput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let params: Vec<(&str, &str)> = self
-            .params
-            .iter()
-            .map(|(n, v)| {
-                (
-                    *n,
-                    if *n == "X-Amz-Security-Token" {
-                        REDACTED
-                    } else {
-                        v.as_str()
-                    },
-                )
-            })
-            .collect();
         f.debug_struct("PresignedOutput")
-            .field("params", &params)
+            .field("params", &redacted(&self.params, "X-Amz-Security-Token"))
             .field("canonical_request", &self.canonical_request_redacted())
             .field("string_to_sign", &self.string_to_sign)
             .field("signature", &self.signature)
@@ -123,6 +95,14 @@ impl fmt::Debug for PresignedOutput {
 }
 
 const REDACTED: &str = "** redacted **";
+
+/// Name/value pairs for `Debug`, with the value of `secret` replaced.
+fn redacted<'a>(pairs: &'a [(&'a str, String)], secret: &str) -> Vec<(&'a str, &'a str)> {
+    pairs
+        .iter()
+        .map(|(n, v)| (*n, if *n == secret { REDACTED } else { v.as_str() }))
+        .collect()
+}
 
 /// Replaces the session token in a canonical request: the value of the
 /// `x-amz-security-token` header line or of the `X-Amz-Security-Token`
