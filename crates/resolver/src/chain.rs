@@ -134,6 +134,17 @@ pub enum Base {
         reason: Reason,
         request: ImdsRequest,
     },
+    /// A `credential_source` this environment cannot serve: `Environment`
+    /// without keys, `EcsContainer` without the container variables,
+    /// `Ec2InstanceMetadata` with instance metadata disabled. The plan
+    /// still shows the chain; the machine stops with
+    /// `ResolveError::CredentialSourceEmpty` when it reaches this source
+    /// (a fresh cached role in front of it is used without reaching it).
+    UnavailableSource {
+        source: NamedSource,
+        /// The profile and place of its `credential_source`.
+        origin: Origin,
+    },
 }
 
 /// One AssumeRole call of the chain.

@@ -134,6 +134,9 @@ fn plan_output(p: &Plan) -> Value {
             reason: Reason::CredentialSource(_),
             ..
         } => json!({"NamedSource": "Ec2InstanceMetadata"}),
+        // The suite describes the configured chain, whatever this
+        // environment holds.
+        Base::UnavailableSource { source, .. } => json!({"NamedSource": source.as_str()}),
         // The suite describes the profile provider alone: a profile that
         // leaves the default chain to go on to the instance sources has
         // no credential information of its own.

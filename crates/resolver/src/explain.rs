@@ -63,6 +63,10 @@ fn base_line(base: &Base) -> String {
             "instance metadata credentials from {}, from {reason}",
             request.endpoint
         ),
+        Base::UnavailableSource { source, origin } => format!(
+            "credential_source {} of {origin}, not available here",
+            source.as_str()
+        ),
     }
 }
 

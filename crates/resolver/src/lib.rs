@@ -51,10 +51,14 @@ mod endpoint;
 mod error;
 mod explain;
 mod input;
+pub mod lint;
 mod machine;
 mod outcome;
+mod paths;
 mod plan;
+pub mod profiles;
 mod pyjson;
+mod report;
 mod sources;
 
 pub use cache::{CacheEntry, CacheEntryError, CacheKeyError, CacheKeyParams};
@@ -69,8 +73,12 @@ pub use error::{ResolveError, SsoProblem};
 pub use input::{Options, SelectedProfile, Snapshot};
 pub use machine::{generated_session_name, Resolver, Step, UnexpectedResult};
 pub use outcome::{CredentialSource, ResolvedCredentials, Warning};
+pub use paths::FilePaths;
 pub use plan::plan;
 pub use pyjson::dumps_sorted as python_json_dumps_sorted;
+pub use report::{
+    chain_cache_keys, explain, CacheStatus, DecidingKey, ExplainedStep, Explanation, StepKind,
+};
 pub use sources::{
     parse_container_response, parse_imds_response, parse_process_output, ProcessOutput,
     SourceCredentials,

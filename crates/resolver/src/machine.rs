@@ -570,6 +570,16 @@ impl Resolver {
                 profile: origin.profile.clone(),
                 location: origin.location,
             }),
+            // Planned so that `explain` can show the chain; reaching it
+            // fails as the AWS CLI fails.
+            Base::UnavailableSource { source, origin } => {
+                Err(ResolveError::CredentialSourceEmpty {
+                    profile: origin.profile.clone(),
+                    source_name: source.as_str(),
+                    location: origin.location,
+                    detail: None,
+                })
+            }
         }
     }
 

@@ -13,6 +13,7 @@ pub use crate::chain::{
 use crate::endpoint;
 use crate::error::{ResolveError, SsoProblem};
 use crate::input::Snapshot;
+use crate::profiles::ProfileKind;
 
 /// Walks the AWS CLI's rules for `snapshot` without I/O.
 pub fn plan(snapshot: &Snapshot) -> Result<Plan, ResolveError> {
@@ -94,13 +95,13 @@ fn origin(name: &str, location: Location) -> Origin {
 }
 
 /// botocore's `_has_static_credentials`.
-fn has_static_credentials(section: &Section<'_>) -> bool {
+pub(crate) fn has_static_credentials(section: &Section<'_>) -> bool {
     section.get("aws_access_key_id").is_some() || section.get("aws_secret_access_key").is_some()
 }
 
 /// botocore's `_has_assume_role_config_vars`: a web identity profile is
 /// left to the web identity provider.
-fn has_assume_role_vars(section: &Section<'_>) -> bool {
+pub(crate) fn has_assume_role_vars(section: &Section<'_>) -> bool {
     section.get("role_arn").is_some() && section.get("web_identity_token_file").is_none()
 }
 
@@ -458,7 +459,7 @@ fn role_step(name: &str, section: &Section<'static>) -> Result<RoleStep, Resolve
 
 /// Python's `int(text)` for a decimal string: surrounding white space, an
 /// optional sign, digits with single underscores between them.
-fn python_int(text: &str) -> Option<i64> {
+pub(crate) fn python_int(text: &str) -> Option<i64> {
     let text = text.trim();
     let (negative, digits) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
@@ -571,32 +572,78 @@ fn named_source(
             location,
         })?;
     let reason = Reason::CredentialSource(origin(name, location));
-    let empty = || ResolveError::CredentialSourceEmpty {
-        profile: name.to_owned(),
-        source_name: source.as_str(),
-        location,
-        detail: None,
+    // A source this environment lacks still ends the chain: `explain`
+    // shows the chain with a note, and the machine fails when it gets there.
+    let unavailable = || Base::UnavailableSource {
+        source,
+        origin: origin(name, location),
     };
-    match source {
-        NamedSource::Environment => {
-            let credentials = environment_credentials(snapshot)?.ok_or_else(empty)?;
-            Ok(Base::Environment {
+    Ok(match source {
+        NamedSource::Environment => match environment_credentials(snapshot)? {
+            Some(credentials) => Base::Environment {
                 credentials,
                 reason,
-            })
-        }
-        NamedSource::EcsContainer => {
-            let request = container_request(snapshot)?.ok_or_else(empty)?;
-            Ok(Base::Container { reason, request })
-        }
+            },
+            None => unavailable(),
+        },
+        NamedSource::EcsContainer => match container_request(snapshot)? {
+            Some(request) => Base::Container { reason, request },
+            None => unavailable(),
+        },
         NamedSource::Ec2InstanceMetadata => {
             // The instance metadata settings are the session's: the
             // selected profile's, not those of the profile naming the source.
             let selected = snapshot.profile(&snapshot.selected_profile().name);
-            let request = imds_request(snapshot, selected).ok_or_else(empty)?;
-            Ok(Base::Imds { reason, request })
+            match imds_request(snapshot, selected) {
+                Some(request) => Base::Imds { reason, request },
+                None => unavailable(),
+            }
         }
+    })
+}
+
+/// What a profile selected with `--profile` resolves to, by the order of
+/// [`chain`] and the profile providers (the environment does not count).
+pub(crate) fn profile_kind(section: &Section<'_>) -> ProfileKind {
+    if has_assume_role_vars(section) {
+        return if section.get("source_profile").is_some() {
+            ProfileKind::RoleSourceProfile
+        } else if section.get("credential_source").is_some() {
+            ProfileKind::RoleCredentialSource
+        } else {
+            ProfileKind::Other
+        };
     }
+    if section
+        .value("web_identity_token_file")
+        .is_some_and(|t| !t.is_empty())
+    {
+        return ProfileKind::WebIdentity;
+    }
+    if SSO_KEYS.iter().any(|k| section.get(k).is_some()) {
+        return ProfileKind::Sso;
+    }
+    let access_key_in = |file| {
+        section
+            .get("aws_access_key_id")
+            .is_some_and(|p| p.location.file == file)
+    };
+    if access_key_in(FileKind::Credentials) {
+        return ProfileKind::StaticKeys;
+    }
+    if section.get("login_session").is_some() {
+        return ProfileKind::Other;
+    }
+    if section
+        .value("credential_process")
+        .is_some_and(|c| !c.is_empty())
+    {
+        return ProfileKind::CredentialProcess;
+    }
+    if access_key_in(FileKind::Config) {
+        return ProfileKind::StaticKeys;
+    }
+    ProfileKind::Empty
 }
 
 #[cfg(test)]
