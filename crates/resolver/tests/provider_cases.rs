@@ -134,6 +134,11 @@ fn comparable(
 struct Replay {
     recorded_role_arn_matches: bool,
     traffic: VecDeque<Exchange>,
+    /// Requests made after the recording ran out. Each is answered with an
+    /// error so the run goes on, and fails the case afterwards: a default
+    /// chain turns a failed IMDS request into "no credentials", which would
+    /// otherwise hide a request that should never have been made.
+    unrecorded: Vec<String>,
     fs: BTreeMap<String, String>,
     cache: BTreeMap<String, String>,
     /// The operations STS answered with 200, in order.
@@ -144,6 +149,7 @@ struct Replay {
 impl Replay {
     fn next(&mut self, method: &str, url: &str) -> Result<Exchange, String> {
         let Some(ex) = self.traffic.pop_front() else {
+            self.unrecorded.push(format!("{method} {url}"));
             return Err(format!("no recorded exchange left for {method} {url}"));
         };
         assert_eq!(
@@ -210,10 +216,11 @@ impl Handlers for Replay {
 
     async fn read_file(&mut self, path: &str) -> Result<String, String> {
         self.log.push(format!("read {path}"));
+        // What reading a missing file gives a native front end.
         self.fs
             .get(path)
             .cloned()
-            .ok_or_else(|| "No such file or directory (os error 2)".to_owned())
+            .ok_or_else(|| std::io::Error::from_raw_os_error(2).to_string())
     }
 
     async fn cache_get(&mut self, key: &str) -> Option<String> {
@@ -321,6 +328,7 @@ fn run(dir: &Path, profile_provider: bool) -> Run {
         recorded_role_arn_matches: !RECORDED_FOR_OTHER_ROLE
             .contains(&dir.file_name().and_then(|n| n.to_str()).unwrap_or("")),
         traffic: load_traffic(&dir.join("http-traffic.json")),
+        unrecorded: Vec::new(),
         fs,
         cache: BTreeMap::new(),
         answered: Vec::new(),
@@ -331,9 +339,11 @@ fn run(dir: &Path, profile_provider: bool) -> Run {
         replay.fs.get(&creds).map(String::as_str),
     ) {
         Ok(p) => p.profiles.into_owned(),
+        // The parser's own words, placed as a front end prints them; the
+        // case's reason is matched with them in `REASONS`.
         Err(e) => {
             return Run {
-                result: Err(format!("could not parse profile file: {e}")),
+                result: Err(format!("{}: {e}", e.location())),
                 error: None,
                 replay,
             }
@@ -370,12 +380,73 @@ fn run(dir: &Path, profile_provider: bool) -> Run {
 enum Expect {
     /// The case's own `Ok` result, field by field.
     Vector,
-    /// The case expects an error; ours must contain this text.
+    /// The case expects an error; ours must be exactly this text, and the
+    /// case's `ErrorContains` must be in it or paired with it in `REASONS`.
     Error(&'static str),
     /// The AWS CLI behaves differently from the case: we follow the CLI.
-    /// `Ok(access key)` or `Err(text)`, and why.
-    Divergence(Result<&'static str, &'static str>, &'static str),
+    /// `ours` is `Ok(access key)` or `Err(text)`; `requests` is how many of
+    /// the recorded requests the AWS CLI's way makes, in order.
+    Divergence {
+        ours: Result<&'static str, &'static str>,
+        requests: usize,
+        why: &'static str,
+    },
 }
+
+/// The suite's reasons are the Rust SDK's words; rolectl words failures as
+/// the AWS CLI does, naming the profile and the line. Each row pairs a
+/// case's `ErrorContains` with rolectl's whole error for the same failure.
+/// One SDK phrase ("not enabled") stands for several failures, so each row
+/// also says which one it is.
+const REASONS: &[(&str, &str)] = &[
+    // The selected profile does not exist.
+    (
+        "the credential provider was not enabled",
+        "The config profile (default) could not be found",
+    ),
+    // The default chain ran out: IMDS had no role, or was disabled.
+    (
+        "the credential provider was not enabled",
+        "Unable to locate credentials. You can configure credentials by running \"aws configure\".",
+    ),
+    // IMDS gave a token, then no role: the role list step failed.
+    (
+        "the credential provider was not enabled",
+        "No credentials found in credential_source Ec2InstanceMetadata referenced in profile \"default\" (config:4:1): GET /latest/meta-data/iam/security-credentials/ answered 404",
+    ),
+    // IMDS refused the token: the token step failed.
+    (
+        "request forbidden: IMDS is disabled",
+        "No credentials found in credential_source Ec2InstanceMetadata referenced in profile \"default\" (config:4:1): PUT /latest/api/token answered 403",
+    ),
+    // credential_source = Environment with no keys in the environment.
+    (
+        "provider was not enabled",
+        "No credentials found in credential_source Environment referenced in profile \"A\" (config:3:1).",
+    ),
+    (
+        "an error occurred while loading credentials: Error retrieving credentials: external process exited with code exit status: 1",
+        "Error when retrieving credentials from custom-process (profile \"default\", config:3:1): the process ended with exit code 1",
+    ),
+    (
+        "Error retrieving credentials from external process, could not parse response: invalid JSON in response",
+        "Error when retrieving credentials from custom-process (profile \"default\", config:3:1): the output is not valid JSON (expected value at line 1 column 1)",
+    ),
+    // The config parser's own error for a line that is only `= value`.
+    (
+        "could not parse profile file",
+        "config:2:1: Property did not have a name; put a name before the '='.",
+    ),
+    (
+        "`web_identity_token_file` was specified but `role_arn` was missing",
+        "The profile \"B\" (config:6:1) is configured to assume a role with web identity (/token.jwt) but has no role ARN; set role_arn in the profile or AWS_ROLE_ARN in the environment.",
+    ),
+    // STS's error code and message, as botocore prints them.
+    (
+        "InvalidIdentityTokenException: No OpenIDConnect provider found in your account",
+        "An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: No OpenIDConnect provider found in your account for https://s3-us-west-2.amazonaws.com/oidc-test-tzzotbwmznwimurcbkebndpxaimixbkc",
+    ),
+];
 
 fn check(group: &str, name: &str, expect: Expect) {
     let dir = PathBuf::from(ROOT).join(group).join(name);
@@ -388,6 +459,20 @@ fn check(group: &str, name: &str, expect: Expect) {
         out.result.as_ref().map(|c| &c.access_key_id),
         out.replay.log
     );
+    // Whatever the outcome, the requests made are the recorded ones: none
+    // left out (all of them, or as many as a divergence says), none added.
+    assert!(
+        out.replay.unrecorded.is_empty(),
+        "{ctx}: requests that were not recorded: {:?}",
+        out.replay.unrecorded
+    );
+    let recorded = load_traffic(&dir.join("http-traffic.json")).len();
+    let made = recorded - out.replay.traffic.len();
+    let want_made = match &expect {
+        Expect::Divergence { requests, .. } => *requests,
+        _ => recorded,
+    };
+    assert_eq!(made, want_made, "{ctx}: recorded requests made");
     match expect {
         Expect::Vector => {
             let want = &case["result"]["Ok"];
@@ -418,10 +503,6 @@ fn check(group: &str, name: &str, expect: Expect) {
                 want["expiry"].as_i64(),
                 "{ctx}"
             );
-            assert!(
-                out.replay.traffic.is_empty(),
-                "{ctx}: recorded requests left unmade"
-            );
             // Every AssumeRole answer is cached under its own key, in the AWS
             // CLI's format; a web identity answer only when nothing was
             // assumed with it (the AWS CLI file-caches web identity only for
@@ -437,22 +518,29 @@ fn check(group: &str, name: &str, expect: Expect) {
                 rolectl_resolver::CacheEntry::parse(entry).expect("cache entry parses");
             }
         }
-        Expect::Error(text) => {
+        Expect::Error(ours) => {
+            let reason = case["result"]["ErrorContains"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{ctx}: the case expects success"));
             assert!(
-                case["result"]["ErrorContains"].is_string(),
-                "{ctx}: the case expects success"
+                ours.contains(reason) || REASONS.contains(&(reason, ours)),
+                "{ctx}: the case's reason {reason:?} is neither in {ours:?} nor paired with it in REASONS"
             );
             let err = out
                 .result
                 .err()
                 .unwrap_or_else(|| panic!("{ctx}: expected an error"));
-            assert!(err.contains(text), "{ctx}: {err}");
+            assert_eq!(err, ours, "{ctx}");
         }
-        Expect::Divergence(ours, why) => {
+        Expect::Divergence {
+            ours,
+            requests: _,
+            why,
+        } => {
             assert!(!why.is_empty());
             match (ours, out.result) {
                 (Ok(key), Ok(c)) => assert_eq!(c.access_key_id, key, "{ctx}"),
-                (Err(text), Err(e)) => assert!(e.contains(text), "{ctx}: {e}"),
+                (Err(text), Err(e)) => assert_eq!(e, text, "{ctx}"),
                 (want, got) => panic!(
                     "{ctx}: want {want:?}, got {:?}",
                     got.map(|c| c.access_key_id)
@@ -499,19 +587,11 @@ fn credential_process_account_id_fallback() {
 }
 #[test]
 fn credential_process_failure() {
-    check(
-        PP,
-        "credential_process_failure",
-        Expect::Error("the process ended with exit code 1"),
-    )
+    check(PP, "credential_process_failure", Expect::Error("Error when retrieving credentials from custom-process (profile \"default\", config:3:1): the process ended with exit code 1"))
 }
 #[test]
 fn credential_process_invalid() {
-    check(
-        PP,
-        "credential_process_invalid",
-        Expect::Error("the output is not valid JSON"),
-    )
+    check(PP, "credential_process_invalid", Expect::Error("Error when retrieving credentials from custom-process (profile \"default\", config:3:1): the output is not valid JSON (expected value at line 1 column 1)"))
 }
 #[test]
 fn e2e_assume_role() {
@@ -534,7 +614,7 @@ fn invalid_config() {
     check(
         PP,
         "invalid_config",
-        Expect::Error("could not parse profile file"),
+        Expect::Error("config:2:1: Property did not have a name; put a name before the '='."),
     )
 }
 #[test]
@@ -572,7 +652,7 @@ fn environment_variables() {
 }
 #[test]
 fn environment_variables_blank() {
-    check(DC, "environment_variables_blank", Expect::Divergence(Ok(" "), "botocore's EnvProvider takes any non-empty AWS_ACCESS_KEY_ID, a single space included; only the empty string counts as unset"))
+    check(DC, "environment_variables_blank", Expect::Divergence { ours: Ok(" "), requests: 0, why: "botocore's EnvProvider takes any non-empty AWS_ACCESS_KEY_ID, a single space included; only the empty string counts as unset" })
 }
 #[test]
 fn imds_assume_role() {
@@ -584,15 +664,11 @@ fn imds_config_with_no_creds() {
 }
 #[test]
 fn imds_default_chain_error() {
-    check(
-        DC,
-        "imds_default_chain_error",
-        Expect::Error("Unable to locate credentials"),
-    )
+    check(DC, "imds_default_chain_error", Expect::Error("Unable to locate credentials. You can configure credentials by running \"aws configure\"."))
 }
 #[test]
 fn imds_default_chain_retries() {
-    check(DC, "imds_default_chain_retries", Expect::Divergence(Err("Unable to locate credentials"), "the AWS CLI makes metadata_service_num_attempts = 1 attempt per IMDS request by default, so the recorded 503 ends the chain; the SDK case retries"))
+    check(DC, "imds_default_chain_retries", Expect::Divergence { ours: Err("Unable to locate credentials. You can configure credentials by running \"aws configure\"."), requests: 1, why: "the AWS CLI makes metadata_service_num_attempts = 1 attempt per IMDS request by default, so the recorded 503 ends the chain; the SDK case retries" })
 }
 #[test]
 fn imds_default_chain_success() {
@@ -600,19 +676,15 @@ fn imds_default_chain_success() {
 }
 #[test]
 fn imds_disabled() {
-    check(
-        DC,
-        "imds_disabled",
-        Expect::Error("Unable to locate credentials"),
-    )
+    check(DC, "imds_disabled", Expect::Error("Unable to locate credentials. You can configure credentials by running \"aws configure\"."))
 }
 #[test]
 fn imds_no_iam_role() {
-    check(DC, "imds_no_iam_role", Expect::Error("No credentials found in credential_source Ec2InstanceMetadata referenced in profile \"default\""))
+    check(DC, "imds_no_iam_role", Expect::Error("No credentials found in credential_source Ec2InstanceMetadata referenced in profile \"default\" (config:4:1): GET /latest/meta-data/iam/security-credentials/ answered 404"))
 }
 #[test]
 fn imds_token_fail() {
-    check(DC, "imds_token_fail", Expect::Error("No credentials found in credential_source Ec2InstanceMetadata referenced in profile \"default\""))
+    check(DC, "imds_token_fail", Expect::Error("No credentials found in credential_source Ec2InstanceMetadata referenced in profile \"default\" (config:4:1): PUT /latest/api/token answered 403"))
 }
 #[test]
 fn prefer_environment() {
@@ -624,13 +696,7 @@ fn profile_name() {
 }
 #[test]
 fn profile_overrides_web_identity() {
-    check(
-        DC,
-        "profile_overrides_web_identity",
-        Expect::Error(
-            "No credentials found in credential_source Environment referenced in profile \"A\"",
-        ),
-    )
+    check(DC, "profile_overrides_web_identity", Expect::Error("No credentials found in credential_source Environment referenced in profile \"A\" (config:3:1)."))
 }
 #[test]
 fn profile_static_keys() {
@@ -642,11 +708,7 @@ fn profile_static_keys_case_insensitive() {
 }
 #[test]
 fn web_identity_source_profile_no_env() {
-    check(
-        DC,
-        "web_identity_source_profile_no_env",
-        Expect::Error("has no role ARN"),
-    )
+    check(DC, "web_identity_source_profile_no_env", Expect::Error("The profile \"B\" (config:6:1) is configured to assume a role with web identity (/token.jwt) but has no role ARN; set role_arn in the profile or AWS_ROLE_ARN in the environment."))
 }
 #[test]
 fn web_identity_token_env() {
@@ -654,7 +716,7 @@ fn web_identity_token_env() {
 }
 #[test]
 fn web_identity_token_invalid_jwt() {
-    check(DC, "web_identity_token_invalid_jwt", Expect::Error("when calling the AssumeRoleWithWebIdentity operation: No OpenIDConnect provider found in your account"))
+    check(DC, "web_identity_token_invalid_jwt", Expect::Error("An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: No OpenIDConnect provider found in your account for https://s3-us-west-2.amazonaws.com/oidc-test-tzzotbwmznwimurcbkebndpxaimixbkc"))
 }
 #[test]
 fn web_identity_token_profile() {
