@@ -1,13 +1,15 @@
 //! Property tests over random profile graphs: chains, self references,
 //! cycles, missing profiles and mixed sources. The machine never panics,
-//! ends within a bound on effects, reports every cycle before any STS call,
-//! and makes exactly the calls its plan lists.
+//! ends within a bound on effects, fails before any STS call, and ends as
+//! a small model of the AWS CLI's chain rules written here says: the same
+//! calls signed with the same keys, or the same error naming the same
+//! profiles.
 
 use proptest::prelude::*;
 use rolectl_config_parser::parse_files;
 use rolectl_resolver::{
-    drive, plan, Base, Handlers, ImdsRequest, Options, ProcessOutput, ResolveError, Resolver,
-    Snapshot,
+    drive, Handlers, ImdsRequest, Options, ProcessOutput, ResolveError, ResolvedCredentials,
+    Resolver, Snapshot,
 };
 use rolectl_sigv4::{Credentials, Secret};
 use rolectl_sts_client::{
@@ -175,36 +177,228 @@ impl Handlers for Everything {
     }
 }
 
-/// Follows `source_profile` links from p0 the way the AWS CLI does and says
-/// whether it comes back to a profile already on the path.
-fn has_cycle(profiles: &[Profile]) -> bool {
-    let continues = |p: &Profile| p.role && !p.web_identity;
-    let has_static = |p: &Profile| p.keys > 0;
-    if !continues(&profiles[0]) {
-        return false;
+/// How a resolution of p0 ends, as the model or the machine tells it.
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    /// The STS calls in order (role ARN, key that signed it; `None`:
+    /// unsigned) and the access key resolved.
+    Credentials {
+        calls: Vec<(String, Option<String>)>,
+        access_key: String,
+    },
+    Failed(Failure),
+}
+
+/// The errors a generated graph can lead to, with the profiles they name.
+#[derive(Debug, PartialEq)]
+enum Failure {
+    Cycle(Vec<String>),
+    SourceProfileNotFound {
+        profile: String,
+        source: String,
+    },
+    BothSourceProfileAndCredentialSource(String),
+    RoleWithoutSource(String),
+    UnknownCredentialSource(String),
+    CredentialSourceEmpty(String, &'static str),
+    PartialCredentials(String),
+    SourceProfileWithoutCredentials {
+        profile: String,
+        source: String,
+    },
+    WebIdentityWithoutRoleArn,
+    /// Anything else: never what the model says.
+    Other(String),
+}
+
+/// Where the first credentials of a chain come from.
+enum ModelBase {
+    /// A key the handlers hand out (`KEY<i>`, `PROC`, `ENV`, `ECS`, `IMDS`).
+    Key(String),
+    /// AssumeRoleWithWebIdentity for this role, unsigned.
+    WebIdentity(String),
+}
+
+/// The AWS CLI's chain rules for `--profile p0`, worked out from the
+/// generated profiles alone. The machine runs `plan()`, so comparing it with
+/// `plan()` would compare the code with itself; this model is written from
+/// the rules instead: a profile with `role_arn` (and no web identity token
+/// file) assumes its role from `source_profile` or `credential_source`
+/// (both or neither is an error); a source profile with keys, or without a
+/// role of its own, ends the chain through its own providers (web
+/// identity, `credential_process`, keys, in that order); a profile may name
+/// itself only when it has keys; any other repeat is a loop; without a role
+/// p0 uses its providers, then the container, then instance metadata.
+fn model(profiles: &[Profile], with_env: bool) -> Outcome {
+    let name = |i: usize| format!("p{i}");
+    let arn = |i: usize| format!("arn:aws:iam::1:role/r{i}");
+    let assumes_role = |p: &Profile| p.role && !p.web_identity;
+    let fail = Outcome::Failed;
+    // The profile providers of a profile read as a source or with
+    // --profile: the environment never counts there.
+    let providers = |i: usize| -> Option<Result<ModelBase, Failure>> {
+        let p = &profiles[i];
+        if p.web_identity {
+            return Some(if p.role {
+                Ok(ModelBase::WebIdentity(arn(i)))
+            } else {
+                Err(Failure::WebIdentityWithoutRoleArn)
+            });
+        }
+        if p.process {
+            return Some(Ok(ModelBase::Key("PROC".into())));
+        }
+        match p.keys {
+            1 => Some(Ok(ModelBase::Key(format!("KEY{i}")))),
+            2 => Some(Err(Failure::PartialCredentials(name(i)))),
+            _ => None,
+        }
+    };
+    if !assumes_role(&profiles[0]) {
+        return match providers(0) {
+            Some(Ok(base)) => credentials(base, Vec::new()),
+            Some(Err(f)) => fail(f),
+            // The variables of `with_env` include the container's.
+            None => credentials(
+                ModelBase::Key(if with_env { "ECS" } else { "IMDS" }.into()),
+                Vec::new(),
+            ),
+        };
     }
     let mut visited = vec![0usize];
-    let mut name = 0usize;
-    loop {
-        let p = &profiles[name];
-        let (Some(s), None) = (p.source, p.credential_source) else {
-            return false;
-        };
-        let Some(sp) = profiles.get(s) else {
-            return false;
-        };
-        if visited.contains(&s) && (s != name || !has_static(sp)) {
-            return true;
+    let mut roles = Vec::new();
+    let mut i = 0usize;
+    let base = loop {
+        let p = &profiles[i];
+        roles.push(arn(i));
+        match (p.source, p.credential_source) {
+            (Some(_), Some(_)) => {
+                return fail(Failure::BothSourceProfileAndCredentialSource(name(i)))
+            }
+            (None, None) => return fail(Failure::RoleWithoutSource(name(i))),
+            (None, Some(c)) => {
+                break match (c, with_env) {
+                    (0, true) => ModelBase::Key("ENV".into()),
+                    (0, false) => {
+                        return fail(Failure::CredentialSourceEmpty(name(i), "Environment"))
+                    }
+                    (1, _) => ModelBase::Key("IMDS".into()),
+                    (2, true) => ModelBase::Key("ECS".into()),
+                    (2, false) => {
+                        return fail(Failure::CredentialSourceEmpty(name(i), "EcsContainer"))
+                    }
+                    _ => return fail(Failure::UnknownCredentialSource(name(i))),
+                }
+            }
+            (Some(s), None) => {
+                let Some(source) = profiles.get(s) else {
+                    return fail(Failure::SourceProfileNotFound {
+                        profile: name(i),
+                        source: name(s),
+                    });
+                };
+                let has_keys = source.keys > 0;
+                let repeat = visited.contains(&s);
+                visited.push(s);
+                if repeat && (s != i || !has_keys) {
+                    return fail(Failure::Cycle(visited.iter().map(|&v| name(v)).collect()));
+                }
+                if has_keys || !assumes_role(source) {
+                    break match providers(s) {
+                        Some(Ok(base)) => base,
+                        Some(Err(f)) => return fail(f),
+                        None => {
+                            return fail(Failure::SourceProfileWithoutCredentials {
+                                profile: name(i),
+                                source: name(s),
+                            })
+                        }
+                    };
+                }
+                i = s;
+            }
         }
-        visited.push(s);
-        if has_static(sp) || !continues(sp) {
-            return false;
+    };
+    // Assumed from the base outwards: the last profile reached goes first.
+    roles.reverse();
+    credentials(base, roles)
+}
+
+/// The calls of a chain: each signed with what the one before produced.
+fn credentials(base: ModelBase, roles: Vec<String>) -> Outcome {
+    let mut calls = Vec::new();
+    let mut key = match base {
+        ModelBase::Key(key) => key,
+        ModelBase::WebIdentity(arn) => {
+            calls.push((arn.clone(), None));
+            format!("ASIA-{arn}")
         }
-        name = s;
+    };
+    for arn in roles {
+        calls.push((arn.clone(), Some(key)));
+        key = format!("ASIA-{arn}");
+    }
+    Outcome::Credentials {
+        calls,
+        access_key: key,
     }
 }
 
+/// The machine's run in the model's terms.
+fn observed(
+    result: &Result<ResolvedCredentials, ResolveError>,
+    calls: &[(String, Option<String>)],
+) -> Outcome {
+    let e = match result {
+        Ok(c) => {
+            return Outcome::Credentials {
+                calls: calls.to_vec(),
+                access_key: c.access_key_id.clone(),
+            }
+        }
+        Err(e) => e,
+    };
+    Outcome::Failed(match e.clone() {
+        ResolveError::Cycle { chain, .. } => Failure::Cycle(chain),
+        ResolveError::SourceProfileNotFound {
+            profile,
+            source_profile,
+            ..
+        } => Failure::SourceProfileNotFound {
+            profile,
+            source: source_profile,
+        },
+        ResolveError::BothSourceProfileAndCredentialSource { profile, .. } => {
+            Failure::BothSourceProfileAndCredentialSource(profile)
+        }
+        ResolveError::RoleWithoutSource { profile, .. } => Failure::RoleWithoutSource(profile),
+        ResolveError::UnknownCredentialSource { profile, .. } => {
+            Failure::UnknownCredentialSource(profile)
+        }
+        ResolveError::CredentialSourceEmpty {
+            profile,
+            source_name,
+            ..
+        } => Failure::CredentialSourceEmpty(profile, source_name),
+        ResolveError::PartialCredentials { profile, .. } => Failure::PartialCredentials(profile),
+        ResolveError::SourceProfileWithoutCredentials {
+            profile,
+            source_profile,
+            ..
+        } => Failure::SourceProfileWithoutCredentials {
+            profile,
+            source: source_profile,
+        },
+        ResolveError::WebIdentityWithoutRoleArn { .. } => Failure::WebIdentityWithoutRoleArn,
+        other => Failure::Other(format!("{other:?}")),
+    })
+}
+
 proptest! {
+    // Some outcomes (an unknown or unavailable credential_source) come up
+    // about once in 300 graphs: 256 cases would often miss them.
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
     #[test]
     fn random_graphs((profiles, with_env, cache) in graph()) {
         let config = config_text(&profiles);
@@ -220,7 +414,6 @@ proptest! {
             env,
             options: Options { profile: Some("p0".into()), region: None, cache },
         };
-        let planned = plan(&snapshot);
         let mut machine = Resolver::new(&snapshot);
         let mut handlers = Everything::default();
         let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
@@ -230,50 +423,11 @@ proptest! {
         let bound = 5 * (profiles.len() + 1) + 2;
         prop_assert!(machine.effects_issued() <= bound, "{} effects", machine.effects_issued());
 
-        if has_cycle(&profiles) {
-            let is_cycle = matches!(result, Err(ResolveError::Cycle { .. }));
-            let earlier_config_error = matches!(
-                result,
-                Err(ResolveError::InvalidDurationSeconds { .. }
-                    | ResolveError::BothSourceProfileAndCredentialSource { .. }
-                    | ResolveError::PartialCredentials { .. })
-            );
-            prop_assert!(is_cycle || earlier_config_error, "cycle not reported: {result:?}\n{config}");
+        // Every failure a graph can have is found before any STS call.
+        if result.is_err() {
+            prop_assert!(handlers.calls.is_empty(), "{:?}\n{}", handlers.calls, config);
         }
-        if let Err(ResolveError::Cycle { chain, .. }) = &result {
-            prop_assert!(handlers.calls.is_empty());
-            prop_assert_eq!(chain.first().map(String::as_str), Some("p0"));
-            let last = chain.last().expect("non-empty");
-            prop_assert!(chain[..chain.len() - 1].contains(last));
-        }
-
-        match (&planned, &result) {
-            (Err(e), r) => prop_assert_eq!(Err(e), r.as_ref().map(|_| ())),
-            (Ok(p), Ok(_)) => {
-                let mut want: Vec<String> = Vec::new();
-                if let Base::WebIdentity(w) = &p.base {
-                    want.push(w.role_arn.clone());
-                }
-                want.extend(p.roles.iter().map(|r| r.role_arn.clone()));
-                let got: Vec<String> = handlers.calls.iter().map(|(arn, _)| arn.clone()).collect();
-                prop_assert_eq!(&got, &want, "{}", config);
-                // Each call is signed with what the one before produced.
-                for pair in handlers.calls.windows(2) {
-                    prop_assert_eq!(pair[1].1.clone(), Some(format!("ASIA-{}", pair[0].0)));
-                }
-                if let (Some(first), Base::StaticKeys { credentials, .. }) = (handlers.calls.first(), &p.base) {
-                    prop_assert_eq!(first.1.clone(), Some(credentials.access_key_id.clone()));
-                }
-            }
-            // Planned but not run: SSO, and a credential_source this
-            // environment lacks (planned so that `explain` shows the chain).
-            (Ok(p), Err(e)) => prop_assert!(
-                matches!(e, ResolveError::SsoNotSupported { .. })
-                    || (matches!(e, ResolveError::CredentialSourceEmpty { .. })
-                        && matches!(p.base, Base::UnavailableSource { .. })),
-                "plan succeeded but the run failed: {e:?}\n{config}"
-            ),
-        }
+        prop_assert_eq!(observed(&result, &handlers.calls), model(&profiles, with_env), "{}", config);
     }
 
     #[test]
