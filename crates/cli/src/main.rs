@@ -1,9 +1,57 @@
-//! `rolectl`: use AWS IAM roles from the command line.
+//! `rolectl`: use AWS IAM roles from the command line. A thin front end:
+//! clap reads the command line, the resolver decides, and the modules here
+//! do the I/O of each effect (terminal, cache directory, HTTP, processes).
 
-fn main() {
-    eprintln!(
-        "rolectl {}: the command line arrives with its own issue.",
-        env!("CARGO_PKG_VERSION")
-    );
-    std::process::exit(2);
+mod args;
+mod cache_dir;
+mod commands;
+mod context;
+mod error;
+mod handlers;
+mod metadata;
+mod process;
+mod prompt;
+mod resolve;
+mod sts;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{CacheAction, Cli, Command};
+use context::Context;
+use error::CliError;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = Context::new(&cli.global);
+    match run(&ctx, &cli.command) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(error.exit_status())
+        }
+    }
+}
+
+/// Runs the command; `Ok(false)` is a run that worked but found errors (`lint`).
+fn run(ctx: &Context, command: &Command) -> Result<bool, CliError> {
+    match command {
+        Command::Export { format } => commands::export::run(ctx, format.export_format())?,
+        Command::CredentialProcess => {
+            commands::export::run(ctx, rolectl_resolver::export::ExportFormat::Process)?
+        }
+        Command::Exec { command } => commands::exec::run(ctx, command)?,
+        Command::Whoami => commands::whoami::run(ctx)?,
+        Command::Explain { format } => commands::explain::run(ctx, *format)?,
+        Command::Lint { format } => return commands::lint::run(ctx, *format),
+        Command::Profiles { format } => commands::profiles::run(ctx, *format)?,
+        Command::Cache { action } => match action {
+            CacheAction::List { format } => commands::cache::list(ctx, *format)?,
+            CacheAction::Clear => commands::cache::clear(ctx)?,
+        },
+        Command::Completions { shell } => commands::completions::run(*shell),
+    }
+    Ok(true)
 }

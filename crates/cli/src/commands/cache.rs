@@ -1,0 +1,124 @@
+//! `rolectl cache list` and `rolectl cache clear`: the entries of the
+//! shared cache directory, never showing a secret.
+
+use rolectl_resolver::{chain_cache_keys, plan, CacheEntry};
+use time::OffsetDateTime;
+
+use crate::args::ReportFormat;
+use crate::cache_dir::CacheDir;
+use crate::context::Context;
+use crate::error::CliError;
+use crate::resolve::resolve_error;
+
+/// `arn:aws:sts::123:assumed-role/Role/Session` -> role ARN and session name.
+fn role_of(assumed: &str) -> (String, String) {
+    let Some((prefix, rest)) = assumed.split_once(":assumed-role/") else {
+        return (assumed.to_owned(), String::new());
+    };
+    let (role, session) = rest.split_once('/').unwrap_or((rest, ""));
+    let iam = prefix.replacen(":sts:", ":iam:", 1);
+    (format!("{iam}:role/{role}"), session.to_owned())
+}
+
+fn time_left(expiration: OffsetDateTime, now: OffsetDateTime) -> String {
+    let secs = (expiration - now).whole_seconds();
+    if secs <= 0 {
+        return "expired".to_owned();
+    }
+    format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60)
+}
+
+pub fn list(ctx: &Context, format: ReportFormat) -> Result<(), CliError> {
+    let mut cache = CacheDir::new(ctx.cache_dir.clone());
+    let now = OffsetDateTime::now_utc();
+    let mut rows = Vec::new();
+    for (key, _) in cache.entries().map_err(CliError::resolve)? {
+        let row = match cache.get(&key).map(|t| CacheEntry::parse(&t)) {
+            Some(Ok(entry)) => {
+                let (role, session) = entry.arn.as_deref().map(role_of).unwrap_or_default();
+                serde_json::json!({
+                    "key": key,
+                    "role_arn": role,
+                    "session_name": session,
+                    "access_key_id": entry.access_key_id,
+                    "expiration": rolectl_resolver::export::python_isoformat(entry.expiration),
+                    "time_left": time_left(entry.expiration, now),
+                    "seconds_left": (entry.expiration - now).whole_seconds().max(0),
+                })
+            }
+            Some(Err(e)) => serde_json::json!({"key": key, "error": e.to_string()}),
+            None => serde_json::json!({"key": key, "error": "The entry could not be read."}),
+        };
+        rows.push(row);
+    }
+    let out = match format {
+        ReportFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&rows).expect("JSON values always serialize")
+        ),
+        ReportFormat::Text => {
+            let mut out = String::new();
+            for row in &rows {
+                let s = |k: &str| row.get(k).and_then(|v| v.as_str()).unwrap_or("");
+                if row.get("error").is_some() {
+                    out.push_str(&format!("{}  unusable: {}\n", s("key"), s("error")));
+                } else {
+                    out.push_str(&format!(
+                        "{}  {}  {}  {}  {}\n",
+                        s("key"),
+                        s("role_arn"),
+                        s("session_name"),
+                        s("expiration"),
+                        s("time_left")
+                    ));
+                }
+            }
+            out
+        }
+    };
+    super::print(&out)
+}
+
+pub fn clear(ctx: &Context) -> Result<(), CliError> {
+    let mut cache = CacheDir::new(ctx.cache_dir.clone());
+    let keys: Vec<String> = if ctx.profile.is_some() {
+        let snapshot = ctx.snapshot()?;
+        let plan = plan(&snapshot).map_err(|e| resolve_error(ctx, &e))?;
+        chain_cache_keys(&plan)
+    } else {
+        cache
+            .entries()
+            .map_err(CliError::resolve)?
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
+    };
+    let mut removed = 0;
+    for key in &keys {
+        if cache.remove(key).map_err(CliError::resolve)? {
+            removed += 1;
+        }
+    }
+    eprintln!(
+        "Removed {removed} cached {} from {}.",
+        if removed == 1 { "entry" } else { "entries" },
+        cache.path().display()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assumed_role_arns_name_their_role_and_session() {
+        assert_eq!(
+            role_of("arn:aws:sts::123456789012:assumed-role/admin/s1"),
+            (
+                "arn:aws:iam::123456789012:role/admin".to_owned(),
+                "s1".to_owned()
+            )
+        );
+    }
+}

@@ -1,0 +1,141 @@
+//! The resolver's effects performed natively: each [`Handlers`] method
+//! hands its effect to the module for that kind of I/O, and logs it under
+//! `--debug` (the effects' `Debug` texts hide every secret).
+
+use rolectl_resolver::{Handlers, ImdsRequest, ProcessOutput};
+use rolectl_sigv4::{Credentials, Secret};
+use rolectl_sts_client::{Endpoint, Operation, Output};
+
+use crate::cache_dir::CacheDir;
+use crate::context::Context;
+use crate::{metadata, process, prompt, sts::Sts};
+
+pub struct NativeHandlers<'a> {
+    ctx: &'a Context,
+    pub cache: CacheDir,
+    sts: Sts,
+    /// The value of the profile chain variable for child processes.
+    chain: String,
+}
+
+impl<'a> NativeHandlers<'a> {
+    pub fn new(ctx: &'a Context, chain: String) -> Self {
+        NativeHandlers {
+            ctx,
+            cache: CacheDir::new(ctx.cache_dir.clone()),
+            sts: Sts::default(),
+            chain,
+        }
+    }
+
+    fn debug(&self, text: impl FnOnce() -> String) {
+        if self.ctx.debug {
+            eprintln!("debug: {}", text());
+        }
+    }
+
+    /// Calls STS outside a resolution (`whoami`).
+    pub async fn call(
+        &mut self,
+        operation: &Operation,
+        credentials: Option<&Credentials>,
+        endpoint: &Endpoint,
+    ) -> Result<Output, String> {
+        self.sts(operation, credentials, endpoint).await
+    }
+}
+
+fn outcome<T>(r: &Result<T, String>) -> String {
+    match r {
+        Ok(_) => "ok".to_owned(),
+        Err(e) => format!("failed: {e}"),
+    }
+}
+
+impl Handlers for NativeHandlers<'_> {
+    async fn sts(
+        &mut self,
+        operation: &Operation,
+        credentials: Option<&Credentials>,
+        endpoint: &Endpoint,
+    ) -> Result<Output, String> {
+        self.debug(|| {
+            format!(
+                "STS {} at {} (region {}), {}",
+                operation.name(),
+                endpoint.url,
+                endpoint.signing_region,
+                match credentials {
+                    Some(c) => format!("signed with {}", c.access_key_id),
+                    None => "unsigned".to_owned(),
+                }
+            )
+        });
+        let result = self.sts.call(operation, credentials, endpoint).await;
+        self.debug(|| format!("STS {}: {}", operation.name(), outcome(&result)));
+        result
+    }
+
+    async fn mfa_code(&mut self, serial: &str, profile: &str) -> Result<Secret, String> {
+        self.debug(|| format!("MFA code for {serial} (profile {profile})"));
+        match &self.ctx.mfa_code {
+            Some(code) => Ok(Secret::new(code.trim())),
+            None => prompt::mfa_code(serial),
+        }
+    }
+
+    async fn read_file(&mut self, path: &str) -> Result<String, String> {
+        self.debug(|| format!("read {path}"));
+        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+        String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_owned())
+    }
+
+    async fn cache_get(&mut self, key: &str) -> Option<String> {
+        self.cache.lock(key);
+        let entry = self.cache.get(key);
+        self.debug(|| {
+            format!(
+                "cache {}: {}",
+                self.cache.path().join(format!("{key}.json")).display(),
+                if entry.is_some() { "found" } else { "missing" }
+            )
+        });
+        entry
+    }
+
+    async fn cache_put(&mut self, key: &str, entry: &str) -> Result<(), String> {
+        let result = self.cache.put(key, entry);
+        self.debug(|| format!("cache store {key}: {}", outcome(&result)));
+        result
+    }
+
+    async fn imds(&mut self, request: &ImdsRequest) -> Result<String, String> {
+        self.debug(|| format!("instance metadata at {}", request.endpoint));
+        let v1_disabled = self
+            .ctx
+            .env
+            .get("AWS_EC2_METADATA_V1_DISABLED")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let result = metadata::imds(request, v1_disabled).await;
+        self.debug(|| format!("instance metadata: {}", outcome(&result)));
+        result
+    }
+
+    async fn container(
+        &mut self,
+        url: &str,
+        authorization: Option<&Secret>,
+    ) -> Result<String, String> {
+        self.debug(|| format!("container credentials at {url}"));
+        let result = metadata::container(url, authorization).await;
+        self.debug(|| format!("container credentials: {}", outcome(&result)));
+        result
+    }
+
+    async fn run_process(&mut self, command: &str, profile: &str) -> Result<ProcessOutput, String> {
+        self.debug(|| format!("credential_process of profile {profile}: {command}"));
+        let result = process::run(command, &self.chain).await;
+        self.debug(|| format!("credential_process: {}", outcome(&result)));
+        result
+    }
+}

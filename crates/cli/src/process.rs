@@ -1,0 +1,69 @@
+//! Running a `credential_process` command: split as a POSIX shell would
+//! (as botocore does), run without a shell, stdout and stderr captured,
+//! stopped after a timeout.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use rolectl_resolver::ProcessOutput;
+
+/// How long a credential process may take; it may prompt for an MFA code.
+pub const TIMEOUT: Duration = Duration::from_secs(120);
+/// Output beyond this is not a credentials document.
+const MAX_OUTPUT: usize = 1 << 20;
+
+/// The environment variable that carries the profiles being resolved by
+/// rolectl processes up the call stack, to stop a profile from calling
+/// itself through `credential_process`.
+pub const CHAIN_VAR: &str = "ROLECTL_PROFILE_CHAIN";
+
+/// Runs `command` for `profile`; `chain` is the value of [`CHAIN_VAR`] for the child.
+pub async fn run(command: &str, chain: &str) -> Result<ProcessOutput, String> {
+    let argv = shlex::split(command)
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| {
+            format!("the command `{command}` is not valid shell syntax (check its quotes)")
+        })?;
+    let mut child = tokio::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .env(CHAIN_VAR, chain)
+        .stdin(Stdio::inherit())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("`{}` could not be started: {e}", argv[0]))?;
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let read = async {
+        use tokio::io::AsyncReadExt;
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let o = async {
+            if let Some(s) = stdout {
+                let _ = s.take(MAX_OUTPUT as u64).read_to_end(&mut out).await;
+            }
+        };
+        let e = async {
+            if let Some(s) = stderr {
+                let _ = s.take(MAX_OUTPUT as u64).read_to_end(&mut err).await;
+            }
+        };
+        tokio::join!(o, e);
+        let status = child.wait().await;
+        (status, out, err)
+    };
+    let (status, out, err) = tokio::time::timeout(TIMEOUT, read).await.map_err(|_| {
+        format!(
+            "`{}` did not finish within {} s and was stopped",
+            argv[0],
+            TIMEOUT.as_secs()
+        )
+    })?;
+    let status = status.map_err(|e| format!("`{}` could not be waited for: {e}", argv[0]))?;
+    Ok(ProcessOutput {
+        status: status.code(),
+        stdout: String::from_utf8_lossy(&out).into_owned(),
+        stderr: String::from_utf8_lossy(&err).into_owned(),
+    })
+}

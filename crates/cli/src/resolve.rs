@@ -1,0 +1,97 @@
+//! One resolution, natively: a single-threaded runtime, the native
+//! handlers, the resolver driven to its end, its warnings on stderr and its
+//! errors worded with the real file paths.
+
+use std::future::Future;
+
+use rolectl_resolver::{drive, ResolveError, ResolvedCredentials, Resolver, Snapshot};
+use rolectl_sts_client::Endpoint;
+
+use crate::context::Context;
+use crate::error::CliError;
+use crate::handlers::NativeHandlers;
+use crate::process::CHAIN_VAR;
+
+/// A `credential_process` that calls rolectl may nest this deep, as in the
+/// AWS CLI's `export-credentials`.
+const MAX_NESTING: usize = 4;
+
+/// Credentials and where further calls for them go.
+pub struct Resolution {
+    pub credentials: ResolvedCredentials,
+    pub region: Option<String>,
+    pub endpoint: Endpoint,
+}
+
+/// Runs `future` on a current-thread runtime: one resolution needs no more.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a single-threaded runtime can always be built")
+        .block_on(future)
+}
+
+/// The profile chain for child processes, or an error when `profile` is
+/// already being resolved further up (a `credential_process` that runs
+/// rolectl for its own profile).
+pub fn profile_chain(ctx: &Context, profile: &str) -> Result<String, CliError> {
+    let seen: Vec<&str> = ctx
+        .env
+        .get(CHAIN_VAR)
+        .map(|v| v.split(',').filter(|p| !p.is_empty()).collect())
+        .unwrap_or_default();
+    if seen.contains(&profile) {
+        return Err(CliError::resolve(format!(
+            "The profile \"{profile}\" is already being resolved by the rolectl that runs this one ({} -> {profile}): its credential_process calls rolectl for itself. Give credential_process a different profile.",
+            seen.join(" -> ")
+        )));
+    }
+    if seen.len() >= MAX_NESTING {
+        return Err(CliError::resolve(format!(
+            "Credential processes nest more than {MAX_NESTING} deep ({} -> {profile}); check the credential_process settings of these profiles.",
+            seen.join(" -> ")
+        )));
+    }
+    let mut chain = seen;
+    chain.push(profile);
+    Ok(chain.join(","))
+}
+
+/// Resolves `snapshot` with `handlers`, printing the warnings.
+pub async fn resolve(
+    ctx: &Context,
+    snapshot: &Snapshot,
+    handlers: &mut NativeHandlers<'_>,
+) -> Result<Resolution, CliError> {
+    let mut machine = Resolver::new(snapshot);
+    let result = drive(&mut machine, handlers, time::OffsetDateTime::now_utc).await;
+    for warning in machine.warnings() {
+        eprintln!("warning: {}", ctx.paths.rewrite(&warning.to_string()));
+    }
+    for warning in handlers.cache.take_warnings() {
+        eprintln!("warning: {warning}");
+    }
+    let credentials = result.map_err(|e| resolve_error(ctx, &e))?;
+    let plan = machine.plan().map_err(|e| resolve_error(ctx, e))?;
+    Ok(Resolution {
+        credentials,
+        region: plan.region.clone(),
+        endpoint: plan.endpoint.clone(),
+    })
+}
+
+/// The resolver's error with the real paths, and for a missing profile the
+/// setting that named it.
+pub fn resolve_error(ctx: &Context, error: &ResolveError) -> CliError {
+    let mut message = ctx.paths.rewrite(&error.to_string());
+    if let ResolveError::ProfileNotFound { .. } = error {
+        if let Some(origin) = ctx.profile_origin() {
+            message.push_str(&format!(
+                " (the profile was named by {origin}; the files read were {} and {}).",
+                ctx.paths.config, ctx.paths.credentials
+            ));
+        }
+    }
+    CliError::resolve(message)
+}
