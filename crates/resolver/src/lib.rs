@@ -50,6 +50,7 @@ mod effect;
 mod endpoint;
 mod error;
 mod explain;
+pub mod export;
 mod input;
 pub mod lint;
 mod machine;
