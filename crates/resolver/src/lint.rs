@@ -1,13 +1,29 @@
 //! `lint`: every problem in the two files, each with a stable code, a
-//! severity and its place: errors stop a resolution, warnings are lines
-//! other tools read differently, or keys nothing reads.
+//! severity and its place. Errors make a resolution fail; warnings are lines
+//! other tools read differently, or keys nothing (or only other tools) reads.
+//!
+//! The checks follow the chain rules of [`crate::plan`] for every profile at
+//! once, in time linear in the size of the files: each key is classified by
+//! one `match`, each profile is looked at a fixed number of times, and the
+//! `source_profile` graph is walked once with memoized results.
+//!
+//! When a file does not parse, its only finding is a `syntax` error, and the
+//! other file is checked alone for the checks that need nothing from the
+//! unreadable one: the parser's warnings and each key and value on its own.
+//! Checks across profiles (a missing or credential-less source profile, a
+//! loop, partial keys, a role without a source) are skipped then, since what
+//! they look for may be in the part that could not be read.
 
 use rolectl_config_parser::{
-    merge, parse_file, parse_file_bytes, FileKind, Location, ParseError, ParsedFile, Severity,
+    merge, parse_file, parse_file_bytes, FileKind, Location, ParseError, ParsedFile, ProfileSet,
+    Property, Section, Severity,
 };
 use serde_json::{json, Value};
 
+use crate::chain::NamedSource;
+use crate::error::ResolveError;
 use crate::paths::FilePaths;
+use crate::plan::{has_assume_role_vars, has_static_credentials, python_int, sso, SSO_KEYS};
 
 /// One problem found in the files.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,7 +34,7 @@ pub struct Finding {
     /// A full sentence.
     pub message: String,
     pub location: Location,
-    /// The profile (or section) it is about, when there is one.
+    /// The profile (or sso-session) it is about, when there is one.
     pub profile: Option<String>,
 }
 
@@ -48,8 +64,97 @@ impl Finding {
     }
 }
 
-/// Every code `lint` can report, with its severity.
-pub const CODES: &[(&str, Severity)] = &[("syntax", Severity::Error)];
+/// The file cannot be read as a profile file (or is not UTF-8).
+pub const SYNTAX: &str = "syntax";
+/// A profile's `source_profile` links come back to it.
+pub const SOURCE_PROFILE_CYCLE: &str = "source-profile-cycle";
+/// `source_profile` names a profile that does not exist.
+pub const SOURCE_PROFILE_NOT_FOUND: &str = "source-profile-not-found";
+/// `source_profile` names a profile that has no credentials: the chain ends nowhere.
+pub const SOURCE_WITHOUT_CREDENTIALS: &str = "source-without-credentials";
+/// `role_arn` with both `source_profile` and `credential_source`.
+pub const SOURCE_AND_CREDENTIAL_SOURCE: &str = "source-and-credential-source";
+/// `role_arn` with neither `source_profile` nor `credential_source`.
+pub const ROLE_WITHOUT_SOURCE: &str = "role-without-source";
+/// `credential_source` other than `Environment`, `Ec2InstanceMetadata`, `EcsContainer`.
+pub const UNKNOWN_CREDENTIAL_SOURCE: &str = "unknown-credential-source";
+/// `aws_access_key_id` without `aws_secret_access_key` in the same file, or
+/// a source profile with a secret key alone.
+pub const PARTIAL_CREDENTIALS: &str = "partial-credentials";
+/// `aws_secret_access_key` without `aws_access_key_id`: ignored.
+pub const SECRET_WITHOUT_KEY_ID: &str = "secret-without-key-id";
+/// `web_identity_token_file` without `role_arn`.
+pub const WEB_IDENTITY_WITHOUT_ROLE_ARN: &str = "web-identity-without-role-arn";
+/// SSO settings the AWS CLI refuses (a missing key, a missing sso-session, ...).
+pub const INVALID_SSO_CONFIG: &str = "invalid-sso-config";
+/// `duration_seconds` not an integer from 900 to 43200.
+pub const INVALID_DURATION_SECONDS: &str = "invalid-duration-seconds";
+/// `role_arn` not an IAM role ARN.
+pub const INVALID_ROLE_ARN: &str = "invalid-role-arn";
+/// `mfa_serial` neither an MFA device ARN nor a hardware token serial.
+pub const INVALID_MFA_SERIAL: &str = "invalid-mfa-serial";
+/// `external_id` outside STS's 2 to 1224 characters.
+pub const INVALID_EXTERNAL_ID: &str = "invalid-external-id";
+/// `role_session_name` outside STS's 2 to 64 characters of `[A-Za-z0-9_+=,.@-]`.
+pub const INVALID_ROLE_SESSION_NAME: &str = "invalid-role-session-name";
+/// `rolectl_mfa_session` not `true` or `false`.
+pub const INVALID_MFA_SESSION: &str = "invalid-mfa-session";
+/// `rolectl_mfa_session_duration` not an integer from 900 to 129600.
+pub const INVALID_MFA_SESSION_DURATION: &str = "invalid-mfa-session-duration";
+/// A key neither the AWS CLI, the SDKs, rolectl nor a known tool reads.
+pub const UNKNOWN_KEY: &str = "unknown-key";
+/// A key of another tool (aws-vault, ...) that rolectl and the AWS CLI ignore.
+pub const IGNORED_KEY: &str = "ignored-key";
+/// A role setting in a profile where nothing reads it.
+pub const UNUSED_KEY: &str = "unused-key";
+/// An SSO profile: the AWS CLI uses it, rolectl stops with an error.
+pub const SSO_NOT_SUPPORTED: &str = "sso-not-supported";
+/// A `login_session` profile: the AWS CLI uses it, rolectl stops with an error.
+pub const LOGIN_SESSION_NOT_SUPPORTED: &str = "login-session-not-supported";
+
+/// Every code `lint` reports, with its severity: the parser's warnings
+/// (`rolectl_config_parser::DiagnosticCode`) and rolectl's own checks.
+pub const CODES: &[(&str, Severity)] = &[
+    (SYNTAX, Severity::Error),
+    ("inline-comment", Severity::Warning),
+    ("duplicate-section", Severity::Warning),
+    ("duplicate-key", Severity::Warning),
+    ("default-profile-conflict", Severity::Warning),
+    ("byte-order-mark", Severity::Warning),
+    ("default-section", Severity::Warning),
+    ("indented-comment", Severity::Warning),
+    ("blank-line-in-value", Severity::Warning),
+    ("padded-section-header", Severity::Warning),
+    ("colon-in-key", Severity::Warning),
+    ("missing-profile-prefix", Severity::Warning),
+    ("profile-prefix-in-credentials", Severity::Warning),
+    ("section-in-credentials", Severity::Warning),
+    ("unknown-section-type", Severity::Warning),
+    ("invalid-section-name", Severity::Warning),
+    ("invalid-key", Severity::Warning),
+    (SOURCE_PROFILE_CYCLE, Severity::Error),
+    (SOURCE_PROFILE_NOT_FOUND, Severity::Error),
+    (SOURCE_WITHOUT_CREDENTIALS, Severity::Error),
+    (SOURCE_AND_CREDENTIAL_SOURCE, Severity::Error),
+    (ROLE_WITHOUT_SOURCE, Severity::Error),
+    (UNKNOWN_CREDENTIAL_SOURCE, Severity::Error),
+    (PARTIAL_CREDENTIALS, Severity::Error),
+    (WEB_IDENTITY_WITHOUT_ROLE_ARN, Severity::Error),
+    (INVALID_SSO_CONFIG, Severity::Error),
+    (INVALID_DURATION_SECONDS, Severity::Error),
+    (INVALID_ROLE_ARN, Severity::Error),
+    (INVALID_MFA_SERIAL, Severity::Error),
+    (INVALID_EXTERNAL_ID, Severity::Error),
+    (INVALID_ROLE_SESSION_NAME, Severity::Error),
+    (INVALID_MFA_SESSION, Severity::Error),
+    (INVALID_MFA_SESSION_DURATION, Severity::Error),
+    (SECRET_WITHOUT_KEY_ID, Severity::Warning),
+    (UNKNOWN_KEY, Severity::Warning),
+    (IGNORED_KEY, Severity::Warning),
+    (UNUSED_KEY, Severity::Warning),
+    (SSO_NOT_SUPPORTED, Severity::Warning),
+    (LOGIN_SESSION_NOT_SUPPORTED, Severity::Warning),
+];
 
 /// Every finding for both files, sorted by (file, line, column).
 pub fn lint(config: Option<&str>, credentials: Option<&str>) -> Vec<Finding> {
@@ -65,8 +170,8 @@ pub fn lint(config: Option<&str>, credentials: Option<&str>) -> Vec<Finding> {
 pub fn lint_bytes(config: Option<&[u8]>, credentials: Option<&[u8]>) -> Vec<Finding> {
     let mut findings = Vec::new();
     let config = config.and_then(|b| keep(parse_file_bytes(b, FileKind::Config), &mut findings));
-    let credentials = credentials
-        .and_then(|b| keep(parse_file_bytes(b, FileKind::Credentials), &mut findings));
+    let credentials =
+        credentials.and_then(|b| keep(parse_file_bytes(b, FileKind::Credentials), &mut findings));
     check(config, credentials, findings)
 }
 
@@ -83,7 +188,7 @@ fn keep<'a>(
         Ok(file) => Some(file),
         Err(e) => {
             findings.push(Finding {
-                code: "syntax",
+                code: SYNTAX,
                 severity: Severity::Error,
                 message: e.to_string(),
                 location: e.location(),
@@ -99,6 +204,8 @@ fn check(
     credentials: Option<ParsedFile<'_>>,
     mut findings: Vec<Finding>,
 ) -> Vec<Finding> {
+    // A syntax error so far means a file is missing from the set.
+    let whole = findings.is_empty();
     let parsed = merge(config, credentials);
     findings.extend(parsed.diagnostics.into_iter().map(|d| Finding {
         code: d.code.as_str(),
@@ -107,6 +214,976 @@ fn check(
         location: d.location,
         profile: None,
     }));
+    let mut linter = Linter {
+        set: &parsed.profiles,
+        findings,
+        budget: SUGGESTION_BUDGET,
+    };
+    linter.profiles(whole);
+    linter.sso_sessions();
+    if whole {
+        linter.cycles();
+    }
+    let mut findings = linter.findings;
+    // Stable: findings at one place keep the order they were found in.
     findings.sort_by_key(|f| f.location);
     findings
+}
+
+struct Linter<'s, 'a> {
+    set: &'s ProfileSet<'a>,
+    findings: Vec<Finding>,
+    /// What is left of [`SUGGESTION_BUDGET`].
+    budget: usize,
+}
+
+impl Linter<'_, '_> {
+    fn push(
+        &mut self,
+        code: &'static str,
+        severity: Severity,
+        location: Location,
+        profile: &str,
+        message: String,
+    ) {
+        self.findings.push(Finding {
+            code,
+            severity,
+            message,
+            location,
+            profile: Some(profile.to_owned()),
+        });
+    }
+
+    fn error(&mut self, code: &'static str, location: Location, profile: &str, message: String) {
+        self.push(code, Severity::Error, location, profile, message);
+    }
+
+    fn warning(&mut self, code: &'static str, location: Location, profile: &str, message: String) {
+        self.push(code, Severity::Warning, location, profile, message);
+    }
+
+    fn profiles(&mut self, whole: bool) {
+        let set = self.set;
+        for (name, section) in set.profiles.iter() {
+            let name: &str = name;
+            self.keys(name, section, whole);
+            self.values(name, section);
+            self.providers(name, section, whole);
+            if whole {
+                self.role_source(name, section);
+            }
+        }
+    }
+
+    /// Each key on its own: known, another tool's, or unknown.
+    fn keys(&mut self, name: &str, section: &Section<'_>, whole: bool) {
+        let role = has_assume_role_vars(section);
+        let web_identity = section.get("web_identity_token_file").is_some();
+        for (key, property) in section.properties.iter() {
+            let key: &str = key;
+            match classify(key) {
+                Key::Known => {}
+                // Whether a role reads it may depend on the unread file.
+                Key::Role if role || !whole => {}
+                Key::Role => {
+                    let why = if web_identity && section.get("role_arn").is_some() {
+                        "the profile assumes its role with web_identity_token_file, which takes no"
+                    } else {
+                        "the profile has no role_arn, and only a role profile reads"
+                    };
+                    self.warning(
+                        UNUSED_KEY,
+                        property.location,
+                        name,
+                        format!("The key \"{key}\" has no effect: {why} {key}."),
+                    );
+                }
+                Key::OtherTool(tool) => self.warning(
+                    IGNORED_KEY,
+                    property.location,
+                    name,
+                    format!(
+                        "The key \"{key}\" belongs to {tool}; rolectl and the AWS CLI ignore it."
+                    ),
+                ),
+                Key::Unknown => {
+                    let hint = match suggest(key, KNOWN_KEYS.iter().copied(), &mut self.budget) {
+                        Some(k) => format!("; did you mean \"{k}\"?"),
+                        None => ".".to_owned(),
+                    };
+                    self.warning(
+                        UNKNOWN_KEY,
+                        property.location,
+                        name,
+                        format!(
+                            "The key \"{key}\" is not read by the AWS CLI, the SDKs or rolectl, so it has no effect{hint}"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// The values STS or rolectl would refuse, where they are read.
+    fn values(&mut self, name: &str, section: &Section<'_>) {
+        let role = has_assume_role_vars(section);
+        let web_identity = !role && section.get("role_arn").is_some();
+        if let Some(p) = section.get("role_arn") {
+            if !is_role_arn(&p.value) {
+                self.error(
+                    INVALID_ROLE_ARN,
+                    p.location,
+                    name,
+                    format!(
+                        "The role_arn \"{}\" is not an IAM role ARN such as arn:aws:iam::123456789012:role/NAME.",
+                        p.value
+                    ),
+                );
+            }
+        }
+        if role || web_identity {
+            if let Some(p) = section.get("role_session_name") {
+                // Empty means a generated name.
+                if !p.value.is_empty() && !is_session_name(&p.value) {
+                    self.error(
+                        INVALID_ROLE_SESSION_NAME,
+                        p.location,
+                        name,
+                        format!(
+                            "The role_session_name \"{}\" is not 2 to 64 characters of letters, digits and _+=,.@-, as STS requires.",
+                            p.value
+                        ),
+                    );
+                }
+            }
+        }
+        if role {
+            self.role_values(name, section);
+        }
+        if let Some(p) = section.get("rolectl_mfa_session") {
+            let v = p.value.trim();
+            if !v.eq_ignore_ascii_case("true") && !v.eq_ignore_ascii_case("false") {
+                self.error(
+                    INVALID_MFA_SESSION,
+                    p.location,
+                    name,
+                    format!(
+                        "The rolectl_mfa_session \"{}\" is not true or false.",
+                        p.value
+                    ),
+                );
+            }
+        }
+        if let Some(p) = section.get("rolectl_mfa_session_duration") {
+            if !python_int(&p.value).is_some_and(|d| (900..=129_600).contains(&d)) {
+                self.error(
+                    INVALID_MFA_SESSION_DURATION,
+                    p.location,
+                    name,
+                    format!(
+                        "The rolectl_mfa_session_duration \"{}\" is not a whole number of seconds from 900 to 129600.",
+                        p.value
+                    ),
+                );
+            }
+        }
+    }
+
+    fn role_values(&mut self, name: &str, section: &Section<'_>) {
+        if let Some(p) = section.get("duration_seconds") {
+            // Read as plan.rs reads it (Python's int()).
+            if !python_int(&p.value).is_some_and(|d| (900..=43_200).contains(&d)) {
+                let error = ResolveError::InvalidDurationSeconds {
+                    profile: name.to_owned(),
+                    value: p.value.to_string(),
+                    location: p.location,
+                };
+                self.error(
+                    INVALID_DURATION_SECONDS,
+                    p.location,
+                    name,
+                    placeless(&error),
+                );
+            }
+        }
+        if let Some(p) = section.get("external_id") {
+            let length = p.value.chars().count();
+            if !(2..=1224).contains(&length) {
+                self.error(
+                    INVALID_EXTERNAL_ID,
+                    p.location,
+                    name,
+                    format!(
+                        "The external_id is {length} characters long, but STS takes 2 to 1224."
+                    ),
+                );
+            }
+        }
+        if let Some(p) = section.get("mfa_serial") {
+            if !is_mfa_serial(&p.value) {
+                self.error(
+                    INVALID_MFA_SERIAL,
+                    p.location,
+                    name,
+                    format!(
+                        "The mfa_serial \"{}\" is neither an MFA device ARN such as arn:aws:iam::123456789012:mfa/NAME nor a hardware token serial number such as GAHT12345678.",
+                        p.value
+                    ),
+                );
+            }
+        }
+    }
+
+    /// What the profile gives when it is selected or used as a source, in
+    /// the AWS CLI's provider order: web identity, SSO, credentials file
+    /// keys, console sign-in, `credential_process`, config file keys.
+    fn providers(&mut self, name: &str, section: &Section<'_>, whole: bool) {
+        let token_file = section
+            .get("web_identity_token_file")
+            .filter(|p| !p.value.is_empty());
+        if let Some(p) = token_file {
+            if whole && section.value("role_arn").is_none_or(str::is_empty) {
+                self.error(
+                    WEB_IDENTITY_WITHOUT_ROLE_ARN,
+                    p.location,
+                    name,
+                    format!(
+                        "The profile \"{name}\" sets web_identity_token_file but no role_arn; set role_arn (or AWS_ROLE_ARN in the environment)."
+                    ),
+                );
+            }
+            return;
+        }
+        if let Some(location) = first_of(section, &SSO_KEYS) {
+            match sso(self.set, name, section) {
+                Err(e @ ResolveError::InvalidSsoConfig { .. }) if whole => {
+                    self.error(INVALID_SSO_CONFIG, location, name, placeless(&e))
+                }
+                _ => self.warning(
+                    SSO_NOT_SUPPORTED,
+                    location,
+                    name,
+                    format!(
+                        "The profile \"{name}\" uses IAM Identity Center (SSO): the AWS CLI can use it, rolectl cannot yet."
+                    ),
+                ),
+            }
+            return;
+        }
+        for file in [FileKind::Credentials, FileKind::Config] {
+            let access = section
+                .get("aws_access_key_id")
+                .filter(|p| p.location.file == file);
+            if let Some(access) = access {
+                let secret_here = section
+                    .get("aws_secret_access_key")
+                    .is_some_and(|p| p.location.file == file);
+                // The secret may be in the part of a file that was not read.
+                if !secret_here && whole {
+                    self.error(
+                        PARTIAL_CREDENTIALS,
+                        access.location,
+                        name,
+                        format!(
+                            "Partial credentials found in profile \"{name}\", missing: aws_secret_access_key (each file must hold both keys)."
+                        ),
+                    );
+                }
+                return;
+            }
+            if file == FileKind::Config {
+                break;
+            }
+            if let Some(p) = section.get("login_session") {
+                self.warning(
+                    LOGIN_SESSION_NOT_SUPPORTED,
+                    p.location,
+                    name,
+                    format!(
+                        "The profile \"{name}\" uses console sign-in (login_session): the AWS CLI can use it, rolectl cannot."
+                    ),
+                );
+                return;
+            }
+            if section
+                .value("credential_process")
+                .is_some_and(|c| !c.is_empty())
+            {
+                return;
+            }
+        }
+        if let Some(p) = section.get("aws_secret_access_key") {
+            if whole {
+                self.warning(
+                    SECRET_WITHOUT_KEY_ID,
+                    p.location,
+                    name,
+                    format!(
+                        "The profile \"{name}\" has aws_secret_access_key but no aws_access_key_id, so the AWS CLI ignores its keys."
+                    ),
+                );
+            }
+        }
+    }
+
+    /// `role_arn`'s source: exactly one of `source_profile` and
+    /// `credential_source`, a valid name, a source profile that exists and
+    /// (when the chain ends there) has credentials.
+    fn role_source(&mut self, name: &str, section: &Section<'_>) {
+        if !has_assume_role_vars(section) {
+            return;
+        }
+        let source_profile = section.get("source_profile");
+        let credential_source = section.get("credential_source");
+        match (source_profile, credential_source) {
+            (Some(_), Some(c)) => {
+                let e = ResolveError::BothSourceProfileAndCredentialSource {
+                    profile: name.to_owned(),
+                    location: c.location,
+                };
+                self.error(
+                    SOURCE_AND_CREDENTIAL_SOURCE,
+                    c.location,
+                    name,
+                    placeless(&e),
+                );
+            }
+            (None, None) => {
+                let location = section
+                    .get("role_arn")
+                    .map_or(section.location, |p| p.location);
+                let e = ResolveError::RoleWithoutSource {
+                    profile: name.to_owned(),
+                    location,
+                };
+                self.error(ROLE_WITHOUT_SOURCE, location, name, placeless(&e));
+            }
+            (None, Some(c)) => {
+                if NamedSource::parse(&c.value).is_none() {
+                    let e = ResolveError::UnknownCredentialSource {
+                        profile: name.to_owned(),
+                        value: c.value.to_string(),
+                        location: c.location,
+                    };
+                    let names = ["Environment", "Ec2InstanceMetadata", "EcsContainer"];
+                    let hint = suggest(&c.value, names.into_iter(), &mut self.budget)
+                        .map(|n| format!(" Did you mean \"{n}\"?"))
+                        .unwrap_or_default();
+                    let message = format!("{}{hint}", placeless(&e));
+                    self.error(UNKNOWN_CREDENTIAL_SOURCE, c.location, name, message);
+                }
+            }
+            (Some(s), None) => self.source_profile(name, s),
+        }
+    }
+
+    fn source_profile(&mut self, name: &str, property: &Property<'_>) {
+        let source: &str = &property.value;
+        let Some(source_section) = self.set.profile(source) else {
+            let e = ResolveError::SourceProfileNotFound {
+                profile: name.to_owned(),
+                source_profile: source.to_owned(),
+                location: property.location,
+            };
+            // Only on this (rare) path: compare with every profile name.
+            let set = self.set;
+            let names = set.profiles.keys().map(|k| k.as_ref());
+            let hint = suggest(source, names, &mut self.budget)
+                .map(|n| format!(" Did you mean \"{n}\"?"))
+                .unwrap_or_default();
+            let message = format!("{}{hint}", placeless(&e));
+            self.error(SOURCE_PROFILE_NOT_FOUND, property.location, name, message);
+            return;
+        };
+        let continues = has_assume_role_vars(source_section);
+        // A role profile without keys goes on to its own source (walked in
+        // `cycles`); a profile naming itself with keys uses them.
+        if continues && !has_static_credentials(source_section) {
+            return;
+        }
+        match source_credentials(source_section) {
+            SourceCredentials::Some => {}
+            SourceCredentials::LoneSecret(location) => {
+                let e = ResolveError::PartialCredentials {
+                    profile: source.to_owned(),
+                    missing: "aws_access_key_id",
+                    location,
+                };
+                let message = format!("{} It is the source profile of \"{name}\".", placeless(&e));
+                self.error(PARTIAL_CREDENTIALS, location, source, message);
+            }
+            SourceCredentials::None => {
+                let e = ResolveError::SourceProfileWithoutCredentials {
+                    profile: name.to_owned(),
+                    source_profile: source.to_owned(),
+                    location: property.location,
+                };
+                self.error(
+                    SOURCE_WITHOUT_CREDENTIALS,
+                    property.location,
+                    name,
+                    format!(
+                        "{} It has no keys, web identity, SSO or credential_process of its own, so the chain ends nowhere.",
+                        placeless(&e)
+                    ),
+                );
+            }
+        }
+    }
+
+    fn sso_sessions(&mut self) {
+        let set = self.set;
+        for (name, section) in set.sso_sessions.iter() {
+            for (key, property) in section.properties.iter() {
+                let key: &str = key;
+                if SSO_SESSION_KEYS.contains(&key) {
+                    continue;
+                }
+                let hint = match suggest(key, SSO_SESSION_KEYS.iter().copied(), &mut self.budget) {
+                    Some(k) => format!("; did you mean \"{k}\"?"),
+                    None => ".".to_owned(),
+                };
+                self.warning(
+                    UNKNOWN_KEY,
+                    property.location,
+                    name,
+                    format!(
+                        "The key \"{key}\" is not read in an [sso-session] section, so it has no effect{hint}"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Loops through `source_profile`, each reported once. A role profile
+    /// without keys follows its source; the walk from each is memoized, so
+    /// the whole graph costs one pass.
+    fn cycles(&mut self) {
+        let set = self.set;
+        let names: Vec<&str> = set.profiles.keys().map(|k| k.as_ref()).collect();
+        let sections: Vec<&Section<'_>> = set.profiles.values().collect();
+        let index = |name: &str| names.binary_search(&name).ok();
+        let continuing = |s: &Section<'_>| has_assume_role_vars(s) && !has_static_credentials(s);
+        // The profile a role profile's chain goes on to, if it has one.
+        let next: Vec<Option<usize>> = sections
+            .iter()
+            .map(|s| {
+                if !has_assume_role_vars(s) || s.get("credential_source").is_some() {
+                    return None;
+                }
+                index(s.value("source_profile")?)
+            })
+            .collect();
+
+        // Where the chain through a continuing profile ends: a terminal
+        // profile (its index), or nowhere (a loop, a missing source, ...).
+        const UNSEEN: usize = usize::MAX;
+        const ON_PATH: usize = usize::MAX - 1;
+        const NOWHERE: usize = usize::MAX - 2;
+        let mut end = vec![UNSEEN; names.len()];
+        let mut path: Vec<usize> = Vec::new();
+        for start in 0..names.len() {
+            if end[start] != UNSEEN || !continuing(sections[start]) {
+                continue;
+            }
+            let mut node = start;
+            let result = loop {
+                end[node] = ON_PATH;
+                path.push(node);
+                let Some(n) = next[node] else { break NOWHERE };
+                if !continuing(sections[n]) {
+                    break n;
+                }
+                match end[n] {
+                    UNSEEN => node = n,
+                    ON_PATH => {
+                        let from = path.iter().position(|&p| p == n).unwrap_or(0);
+                        self.report_cycle(&names, &sections, &path[from..]);
+                        break NOWHERE;
+                    }
+                    done => break done,
+                }
+            };
+            for p in path.drain(..) {
+                end[p] = result;
+            }
+        }
+
+        // A role profile with keys is a source that ends chains, but when
+        // it is selected its own chain starts with its role: if that chain
+        // comes back to it, the AWS CLI calls it a loop.
+        for (b, section) in sections.iter().enumerate() {
+            if continuing(section) || !has_assume_role_vars(section) {
+                continue;
+            }
+            if let Some(y) = next[b] {
+                if y != b && continuing(sections[y]) && end[y] == b {
+                    let mut members = vec![b];
+                    let mut n = y;
+                    while n != b {
+                        members.push(n);
+                        n = next[n].unwrap_or(b);
+                    }
+                    self.report_cycle(&names, &sections, &members);
+                }
+            }
+        }
+    }
+
+    /// One finding for a loop, at the earliest `source_profile` line of its
+    /// members, the chain written from that member round to it again.
+    fn report_cycle(&mut self, names: &[&str], sections: &[&Section<'_>], members: &[usize]) {
+        let place = |i: usize| {
+            sections[i]
+                .get("source_profile")
+                .map_or(sections[i].location, |p| p.location)
+        };
+        let first = (0..members.len())
+            .min_by_key(|&k| place(members[k]))
+            .unwrap_or(0);
+        let mut chain: Vec<String> = members[first..]
+            .iter()
+            .chain(&members[..first])
+            .map(|&i| names[i].to_owned())
+            .collect();
+        chain.push(names[members[first]].to_owned());
+        let location = place(members[first]);
+        let e = ResolveError::Cycle { chain, location };
+        let profile = names[members[first]];
+        self.error(SOURCE_PROFILE_CYCLE, location, profile, placeless(&e));
+    }
+}
+
+/// A resolver error's text without its `(config:L:C)` part: the finding
+/// carries the place, and front ends print it in front.
+fn placeless(error: &ResolveError) -> String {
+    let text = error.to_string();
+    match error.location() {
+        Some(location) => text
+            .replace(&format!(" ({location})"), "")
+            .replace(&format!(" at {location}"), ""),
+        None => text,
+    }
+}
+
+enum SourceCredentials {
+    Some,
+    /// Only `aws_secret_access_key`, at this place.
+    LoneSecret(Location),
+    None,
+}
+
+/// Whether a profile used as a source profile gives credentials, by the
+/// provider order of `plan` (errors in it are reported on the profile itself).
+fn source_credentials(section: &Section<'_>) -> SourceCredentials {
+    let has = |k: &str| section.get(k).is_some();
+    let nonempty = |k: &str| section.value(k).is_some_and(|v| !v.is_empty());
+    if nonempty("web_identity_token_file")
+        || first_of(section, &SSO_KEYS).is_some()
+        || has("aws_access_key_id")
+        || has("login_session")
+        || nonempty("credential_process")
+    {
+        return SourceCredentials::Some;
+    }
+    match section.get("aws_secret_access_key") {
+        Some(p) => SourceCredentials::LoneSecret(p.location),
+        None => SourceCredentials::None,
+    }
+}
+
+fn first_of(section: &Section<'_>, keys: &[&str]) -> Option<Location> {
+    keys.iter()
+        .filter_map(|k| section.get(k).map(|p| p.location))
+        .min()
+}
+
+/// `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`, within STS's 20 to 2048
+/// characters; names and paths of `[A-Za-z0-9_+=,.@-]`.
+pub fn is_role_arn(value: &str) -> bool {
+    (20..=2048).contains(&value.len()) && iam_arn(value, "role/")
+}
+
+/// An MFA device ARN (`arn:PARTITION:iam::ACCOUNT:mfa/[PATH/]NAME`) or a
+/// hardware token serial (letters and digits, such as `GAHT12345678`),
+/// within STS's 9 to 256 characters.
+pub fn is_mfa_serial(value: &str) -> bool {
+    if !(9..=256).contains(&value.len()) {
+        return false;
+    }
+    if value.starts_with("arn:") {
+        return iam_arn(value, "mfa/");
+    }
+    value.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+fn iam_arn(value: &str, resource_type: &str) -> bool {
+    let mut parts = value.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    let partition_ok = partition.strip_prefix("aws").is_some_and(|rest| {
+        rest.split('-')
+            .all(|p| p.bytes().all(|b| b.is_ascii_lowercase()))
+    }) && !partition.ends_with('-');
+    let account_ok = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+    let Some(path_and_name) = resource.strip_prefix(resource_type) else {
+        return false;
+    };
+    let name = path_and_name.rsplit('/').next().unwrap_or("");
+    partition_ok
+        && account_ok
+        && !name.is_empty()
+        && path_and_name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-/".contains(&b))
+}
+
+fn is_session_name(value: &str) -> bool {
+    (2..=64).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
+}
+
+/// How many edit distances one lint may compute for "did you mean" hints:
+/// a file full of unknown keys or missing source profiles must not turn a
+/// linear lint into a quadratic one. Past it, messages go without a hint.
+const SUGGESTION_BUDGET: usize = 20_000;
+
+/// The closest candidate to `word` by edit distance, if it is close enough
+/// to be a typo (one edit, and one more for every five characters); each
+/// distance computed is taken from `budget`.
+fn suggest<'c>(
+    word: &str,
+    candidates: impl Iterator<Item = &'c str>,
+    budget: &mut usize,
+) -> Option<&'c str> {
+    let word = word.to_ascii_lowercase();
+    let length = word.chars().count();
+    let limit = 1 + length / 5;
+    let mut best: Option<(usize, &'c str)> = None;
+    for c in candidates {
+        // Lengths further apart than the limit cannot be within it.
+        if c.chars().count().abs_diff(length) > limit {
+            continue;
+        }
+        if *budget == 0 {
+            return None;
+        }
+        *budget -= 1;
+        let d = distance(&word, &c.to_ascii_lowercase());
+        if d <= limit && d < length && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Levenshtein distance, with a swap of two neighbours counting as one edit.
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for (j, cell) in d.iter_mut().enumerate().take(width) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        d[i * width] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * width + j] + 1)
+                .min(d[i * width + j - 1] + 1)
+                .min(d[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * width + j - 2] + 1);
+            }
+            d[i * width + j] = best;
+        }
+    }
+    d[a.len() * width + b.len()]
+}
+
+enum Key {
+    /// Read by the AWS CLI, an SDK or rolectl.
+    Known,
+    /// Read only in a role profile (`role_arn` without web identity).
+    Role,
+    /// Another tool's key.
+    OtherTool(&'static str),
+    Unknown,
+}
+
+/// The keys of a profile section: what botocore's session variables and
+/// credential providers read (`configprovider.py`, `credentials.py`), what
+/// the AWS CLI v2 adds (`cli_*`, `output`), what the SDKs' shared settings
+/// reference adds, and rolectl's own.
+const KNOWN_KEYS: &[&str] = &[
+    // Credentials and their providers.
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+    "aws_account_id",
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    "external_id",
+    "mfa_serial",
+    "role_session_name",
+    "duration_seconds",
+    "web_identity_token_file",
+    "credential_process",
+    "sso_session",
+    "sso_start_url",
+    "sso_region",
+    "sso_account_id",
+    "sso_role_name",
+    "sso_registration_scopes",
+    "login_session",
+    // Session settings (botocore's configprovider and the SDKs' reference).
+    "region",
+    "output",
+    "ca_bundle",
+    "api_versions",
+    "data_path",
+    "endpoint_url",
+    "services",
+    "ignore_configured_endpoint_urls",
+    "metadata_service_timeout",
+    "metadata_service_num_attempts",
+    "ec2_metadata_service_endpoint",
+    "ec2_metadata_service_endpoint_mode",
+    "ec2_metadata_v1_disabled",
+    "imds_use_ipv6",
+    "use_dualstack_endpoint",
+    "use_fips_endpoint",
+    "parameter_validation",
+    "csm_enabled",
+    "csm_host",
+    "csm_port",
+    "csm_client_id",
+    "endpoint_discovery_enabled",
+    "sts_regional_endpoints",
+    "retry_mode",
+    "max_attempts",
+    "defaults_mode",
+    "connect_timeout",
+    "read_timeout",
+    "sdk_ua_app_id",
+    "request_min_compression_size_bytes",
+    "disable_request_compression",
+    "sigv4a_signing_region_set",
+    "request_checksum_calculation",
+    "response_checksum_validation",
+    "account_id_endpoint_mode",
+    "disable_host_prefix_injection",
+    "auth_scheme_preference",
+    "tcp_keepalive",
+    "proxy_ca_bundle",
+    "proxy_client_cert",
+    "proxy_use_forwarding_for_https",
+    "s3",
+    "s3_use_arn_region",
+    "s3_disable_multiregion_access_points",
+    "s3_disable_express_session_auth",
+    // The AWS CLI's own.
+    "cli_pager",
+    "cli_binary_format",
+    "cli_timestamp_format",
+    "cli_auto_prompt",
+    "cli_history",
+    "cli_follow_urlparam",
+    "cli_help_output",
+    // rolectl's own (read by a later feature).
+    "rolectl_mfa_session",
+    "rolectl_mfa_session_duration",
+];
+
+/// The keys of an `[sso-session]` section.
+const SSO_SESSION_KEYS: &[&str] = &["sso_start_url", "sso_region", "sso_registration_scopes"];
+
+/// One `match`: no hashing, no allocation, per key of every profile.
+fn classify(key: &str) -> Key {
+    match key {
+        "source_profile" | "credential_source" | "external_id" | "mfa_serial"
+        | "duration_seconds" => Key::Role,
+        "aws_access_key_id"
+        | "aws_secret_access_key"
+        | "aws_session_token"
+        | "aws_security_token"
+        | "aws_account_id"
+        | "role_arn"
+        | "role_session_name"
+        | "web_identity_token_file"
+        | "credential_process"
+        | "sso_session"
+        | "sso_start_url"
+        | "sso_region"
+        | "sso_account_id"
+        | "sso_role_name"
+        | "sso_registration_scopes"
+        | "login_session"
+        | "region"
+        | "output"
+        | "ca_bundle"
+        | "api_versions"
+        | "data_path"
+        | "endpoint_url"
+        | "services"
+        | "ignore_configured_endpoint_urls"
+        | "metadata_service_timeout"
+        | "metadata_service_num_attempts"
+        | "ec2_metadata_service_endpoint"
+        | "ec2_metadata_service_endpoint_mode"
+        | "ec2_metadata_v1_disabled"
+        | "imds_use_ipv6"
+        | "use_dualstack_endpoint"
+        | "use_fips_endpoint"
+        | "parameter_validation"
+        | "csm_enabled"
+        | "csm_host"
+        | "csm_port"
+        | "csm_client_id"
+        | "endpoint_discovery_enabled"
+        | "sts_regional_endpoints"
+        | "retry_mode"
+        | "max_attempts"
+        | "defaults_mode"
+        | "connect_timeout"
+        | "read_timeout"
+        | "sdk_ua_app_id"
+        | "request_min_compression_size_bytes"
+        | "disable_request_compression"
+        | "sigv4a_signing_region_set"
+        | "request_checksum_calculation"
+        | "response_checksum_validation"
+        | "account_id_endpoint_mode"
+        | "disable_host_prefix_injection"
+        | "auth_scheme_preference"
+        | "tcp_keepalive"
+        | "proxy_ca_bundle"
+        | "proxy_client_cert"
+        | "proxy_use_forwarding_for_https"
+        | "s3"
+        | "s3_use_arn_region"
+        | "s3_disable_multiregion_access_points"
+        | "s3_disable_express_session_auth"
+        | "cli_pager"
+        | "cli_binary_format"
+        | "cli_timestamp_format"
+        | "cli_auto_prompt"
+        | "cli_history"
+        | "cli_follow_urlparam"
+        | "cli_help_output"
+        | "rolectl_mfa_session"
+        | "rolectl_mfa_session_duration" => Key::Known,
+        "mfa_process"
+        | "include_profile"
+        | "parent_profile"
+        | "session_tags"
+        | "transitive_session_tags"
+        | "source_identity"
+        | "sso_use_stdout" => Key::OtherTool("aws-vault"),
+        _ => Key::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_keys_and_classify_agree() {
+        for key in KNOWN_KEYS {
+            assert!(
+                matches!(classify(key), Key::Known | Key::Role),
+                "{key} is listed but not classified"
+            );
+        }
+        let mut sorted = KNOWN_KEYS.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), KNOWN_KEYS.len(), "a key is listed twice");
+    }
+
+    #[test]
+    fn every_code_is_listed_once() {
+        let mut codes: Vec<&str> = CODES.iter().map(|(c, _)| *c).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), CODES.len());
+        for code in rolectl_config_parser::DiagnosticCode::ALL {
+            assert!(
+                CODES.contains(&(code.as_str(), Severity::Warning)),
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn distances() {
+        assert_eq!(distance("role_arn", "role_arn"), 0);
+        assert_eq!(distance("role_ar", "role_arn"), 1);
+        assert_eq!(distance("rloe_arn", "role_arn"), 1);
+        assert_eq!(distance("", "abc"), 3);
+        let mut budget = 1000;
+        let known = || KNOWN_KEYS.iter().copied();
+        assert_eq!(
+            suggest("sourceprofile", known(), &mut budget),
+            Some("source_profile")
+        );
+        assert_eq!(suggest("zzzzzz", known(), &mut budget), None);
+        let mut none_left = 0;
+        assert_eq!(suggest("role_ar", known(), &mut none_left), None);
+    }
+
+    #[test]
+    fn arns_and_serials() {
+        for ok in [
+            "arn:aws:iam::123456789012:role/dev",
+            "arn:aws-cn:iam::123456789012:role/path/to/dev",
+            "arn:aws-us-gov:iam::123456789012:role/a+b=c,d.e@f-g_h",
+        ] {
+            assert!(is_role_arn(ok), "{ok}");
+        }
+        for bad in [
+            "arn:aws:iam::12345678901:role/dev",
+            "arn:aws:iam::123456789012:user/dev",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:sts::123456789012:role/dev",
+            "arn:aws:iam:us-east-1:123456789012:role/dev",
+            "arn:gcp:iam::123456789012:role/dev",
+            "arn:aws:iam::123456789012:role/d v",
+            "123456789012:role/dev",
+            "",
+        ] {
+            assert!(!is_role_arn(bad), "{bad}");
+        }
+        for ok in [
+            "arn:aws:iam::123456789012:mfa/alice",
+            "arn:aws:iam::123456789012:mfa/path/alice",
+            "GAHT12345678",
+        ] {
+            assert!(is_mfa_serial(ok), "{ok}");
+        }
+        for bad in [
+            "arn:aws:iam::123456789012:role/alice",
+            "arn:aws:iam::123456789012:mfa/",
+            "GAHT-1234",
+            "GAHT1234",
+            "",
+        ] {
+            assert!(!is_mfa_serial(bad), "{bad}");
+        }
+    }
 }

@@ -61,7 +61,8 @@ impl FilePaths {
                 .into_iter()
                 .find_map(|kind| {
                     let name = kind.as_str();
-                    if !bytes[i..].starts_with(name.as_bytes()) || (i > 0 && is_word(bytes[i - 1])) {
+                    if !bytes[i..].starts_with(name.as_bytes()) || (i > 0 && is_word(bytes[i - 1]))
+                    {
                         return None;
                     }
                     let end = line_column_end(bytes, i + name.len())?;

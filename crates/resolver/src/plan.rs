@@ -3,7 +3,7 @@
 //! the profile and `file:line:column` of every step. `explain` and `lint`
 //! print it; the state machine executes it.
 
-use rolectl_config_parser::{FileKind, Location, Section};
+use rolectl_config_parser::{FileKind, Location, ProfileSet, Section};
 use rolectl_sigv4::Secret;
 
 pub use crate::chain::{
@@ -145,7 +145,7 @@ fn profile_providers(
     let Some(section) = section else {
         return Ok(None);
     };
-    if let Some(sso) = sso(snapshot, name, section)? {
+    if let Some(sso) = sso(&snapshot.profiles, name, section)? {
         return Ok(Some(sso));
     }
     if let Some(keys) = static_keys(name, section, FileKind::Credentials)? {
@@ -249,7 +249,7 @@ fn web_identity(
     }))
 }
 
-const SSO_KEYS: [&str; 5] = [
+pub(crate) const SSO_KEYS: [&str; 5] = [
     "sso_session",
     "sso_start_url",
     "sso_region",
@@ -257,10 +257,12 @@ const SSO_KEYS: [&str; 5] = [
     "sso_role_name",
 ];
 
-fn sso(
-    snapshot: &Snapshot,
+/// The SSO settings of a profile, checked as the AWS CLI checks them
+/// (`lint` runs the same checks on every profile).
+pub(crate) fn sso(
+    set: &ProfileSet<'_>,
     name: &str,
-    section: &Section<'static>,
+    section: &Section<'_>,
 ) -> Result<Option<Base>, ResolveError> {
     let Some(location) = SSO_KEYS
         .iter()
@@ -282,8 +284,7 @@ fn sso(
         _ => {}
     }
     if let Some(session_name) = section.value("sso_session") {
-        let session = snapshot
-            .profiles
+        let session = set
             .sso_session(session_name)
             .ok_or_else(|| invalid(SsoProblem::SessionNotFound(session_name.to_owned())))?;
         for key in ["sso_region", "sso_start_url"] {

@@ -323,7 +323,10 @@ fn base_step(snapshot: &Snapshot, base: &Base) -> ExplainedStep {
 
 fn role_step(snapshot: &Snapshot, role: &RoleStep) -> ExplainedStep {
     let _ = snapshot;
-    let mut s = step(StepKind::AssumeRole, format!("AssumeRole {}", role.role_arn));
+    let mut s = step(
+        StepKind::AssumeRole,
+        format!("AssumeRole {}", role.role_arn),
+    );
     s.profile = Some(role.origin.profile.clone());
     s.location = Some(role.origin.location);
     s.mfa_serial = role.mfa_serial.clone();
