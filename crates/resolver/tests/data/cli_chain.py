@@ -5,8 +5,16 @@ or the error. STS is a fake on 127.0.0.1 started here: the n-th call gets
 the access key `ASIA<n>` and the token `token-of-ASIA<n>`. Nothing leaves the machine.
 
 Scenario: {"name", "config", "credentials", "env": {...}, "profile": null
-or a name, "files": {path: text}}. File paths in "files" are written under a
-temporary directory and the same prefix is replaced in the config text.
+or a name, "files": {path: text}, optionally "cache": {key: text}}. File
+paths in "files" are written under a temporary directory and the same prefix
+is replaced in the config text; "cache" entries are written as the cache
+files `<key>.json` before the chain runs (entries another tool wrote).
+
+Printed per scenario: "access_key", "secret", "token", "expiration" (Unix
+seconds, null for credentials that do not expire), or "error"; "calls";
+"cache": each cache file afterwards as botocore's JSONFileCache reads it,
+without the ResponseMetadata rolectl does not keep, Expiration in Unix
+seconds; "cache_text": the files as written.
 """
 import json
 import os
@@ -19,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import awscli  # noqa: F401  (selects the AWS CLI's own botocore)
 import botocore.session
 from awscli.customizations import assumerole
-from botocore.utils import JSONFileCache
+from botocore.utils import JSONFileCache, parse_timestamp
 
 CALLS = []
 
@@ -84,6 +92,11 @@ def run(scenario, endpoint):
         os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
         os.environ["AWS_ENDPOINT_URL_STS"] = endpoint
         cache_dir = os.path.join(tmp, "cache")
+        if scenario.get("cache"):
+            os.makedirs(cache_dir)
+            for key, text in scenario["cache"].items():
+                with open(os.path.join(cache_dir, key + ".json"), "w") as f:
+                    f.write(text)
         session = botocore.session.Session()
         if scenario.get("profile") is not None:
             session.set_config_variable("profile", scenario["profile"])
@@ -98,13 +111,29 @@ def run(scenario, endpoint):
             creds = session.get_credentials()
             frozen = None if creds is None else creds.get_frozen_credentials()
             result["access_key"] = frozen and frozen.access_key
+            result["secret"] = frozen and frozen.secret_key
             result["token"] = (frozen and frozen.token) or None
+            # Refreshable credentials keep their end here; static ones have none.
+            expiry = getattr(creds, "_expiry_time", None)
+            result["expiration"] = int(expiry.timestamp()) if expiry else None
         except Exception as e:  # the CLI prints these as its error
             result["error"] = type(e).__name__
         result["calls"] = list(CALLS)
-        result["cached"] = sorted(
+        keys = sorted(
             f[: -len(".json")] for f in os.listdir(cache_dir) if f.endswith(".json")
         ) if os.path.isdir(cache_dir) else []
+        files = JSONFileCache(cache_dir)
+        result["cache"] = {}
+        result["cache_text"] = {}
+        for key in keys:
+            entry = files[key]
+            entry.pop("ResponseMetadata", None)
+            creds = entry.get("Credentials", {})
+            if "Expiration" in creds:
+                creds["Expiration"] = int(parse_timestamp(creds["Expiration"]).timestamp())
+            result["cache"][key] = entry
+            with open(os.path.join(cache_dir, key + ".json")) as f:
+                result["cache_text"][key] = f.read()
         return result
 
 
