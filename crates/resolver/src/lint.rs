@@ -227,7 +227,25 @@ fn check(
     let mut findings = linter.findings;
     // Stable: findings at one place keep the order they were found in.
     findings.sort_by_key(|f| f.location);
+    dedup_places(&mut findings);
     findings
+}
+
+/// Keeps the first of findings with the same code at the same place: a
+/// source profile's problem is found once for each profile naming it.
+fn dedup_places(findings: &mut Vec<Finding>) {
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+    // Where the findings at the current place start in `kept`.
+    let mut run = 0;
+    for f in findings.drain(..) {
+        if kept.last().is_some_and(|last| last.location != f.location) {
+            run = kept.len();
+        }
+        if !kept[run..].iter().any(|k| k.code == f.code) {
+            kept.push(f);
+        }
+    }
+    *findings = kept;
 }
 
 struct Linter<'s, 'a> {
@@ -439,6 +457,14 @@ impl Linter<'_, '_> {
     /// the AWS CLI's provider order: web identity, SSO, credentials file
     /// keys, console sign-in, `credential_process`, config file keys.
     fn providers(&mut self, name: &str, section: &Section<'_>, whole: bool) {
+        // Selected, a role profile assumes its role: what it has besides
+        // matters only when it is a source (see `source_profile`).
+        if !has_assume_role_vars(section) {
+            self.provider_checks(name, section, whole);
+        }
+    }
+
+    fn provider_checks(&mut self, name: &str, section: &Section<'_>, whole: bool) {
         let token_file = section
             .get("web_identity_token_file")
             .filter(|p| !p.value.is_empty());
@@ -601,6 +627,10 @@ impl Linter<'_, '_> {
         // `cycles`); a profile naming itself with keys uses them.
         if continues && !has_static_credentials(source_section) {
             return;
+        }
+        if continues {
+            // A role profile with keys ends the chain with them.
+            self.provider_checks(source, source_section, true);
         }
         match source_credentials(source_section) {
             SourceCredentials::Some => {}
