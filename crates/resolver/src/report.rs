@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
 
 use crate::cache::{format_expiration, CacheEntry, CacheKeyParams, EXPIRY_WINDOW};
-use crate::chain::{Base, ContainerAuth, NamedSource, Plan, Reason, RoleStep};
+use crate::chain::{Base, ContainerAuth, NamedSource, Origin, Plan, Reason, RoleStep};
+use crate::endpoint::endpoint_inputs;
 use crate::error::ResolveError;
 use crate::input::Snapshot;
 use crate::paths::FilePaths;
@@ -45,7 +46,7 @@ impl StepKind {
 }
 
 /// A setting that decided a step: a key of a profile (with its place) or
-/// an environment variable (no place).
+/// an environment variable or option (no place).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DecidingKey {
     pub name: String,
@@ -55,7 +56,7 @@ pub struct DecidingKey {
 /// What the cache holds for a step's key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CacheStatus {
-    /// The step is never cached (a base source) or its key needs the token.
+    /// The step is never file-cached, or its key needs a token file's contents.
     NotCacheable,
     /// The cache is turned off (`--no-cache`).
     Disabled,
@@ -67,7 +68,7 @@ pub enum CacheStatus {
         expiration: OffsetDateTime,
         remaining: Duration,
     },
-    /// Less than 15 minutes left: the entry is refreshed.
+    /// Less than 15 minutes left: the entry would be refreshed.
     Expiring {
         expiration: OffsetDateTime,
         remaining: Duration,
@@ -95,7 +96,8 @@ impl CacheStatus {
         }
     }
 
-    /// The status of an entry's text (`None`: no such file) at `now`.
+    /// The status of a cache file's text (`None`: no such file) at `now`,
+    /// by the machine's rule: at least 15 minutes left is a hit.
     pub fn of_entry(entry: Option<&str>, now: OffsetDateTime) -> CacheStatus {
         let Some(text) = entry else {
             return CacheStatus::Missing;
@@ -107,7 +109,7 @@ impl CacheStatus {
             Ok(entry) => {
                 let expiration = entry.expiration;
                 let remaining = expiration - now;
-                if remaining >= EXPIRY_WINDOW {
+                if entry.is_fresh(now) {
                     CacheStatus::Fresh {
                         expiration,
                         remaining,
@@ -123,6 +125,84 @@ impl CacheStatus {
             }
         }
     }
+
+    fn is_fresh(&self) -> bool {
+        matches!(self, CacheStatus::Fresh { .. })
+    }
+
+    /// One sentence for the text output.
+    fn sentence(&self) -> String {
+        match self {
+            CacheStatus::NotCacheable => "not cached".to_owned(),
+            CacheStatus::Disabled => "not looked up (the cache is turned off)".to_owned(),
+            CacheStatus::Unknown => "not looked up".to_owned(),
+            CacheStatus::Missing => "no entry, so STS is called".to_owned(),
+            CacheStatus::Fresh {
+                expiration,
+                remaining,
+            } => format!(
+                "fresh, {} left (expires {}), so it is used",
+                human(*remaining),
+                format_expiration(*expiration)
+            ),
+            CacheStatus::Expiring {
+                expiration,
+                remaining,
+            } => format!(
+                "expiring, {} left (expires {}); less than {} minutes, so it is refreshed",
+                human(*remaining),
+                format_expiration(*expiration),
+                EXPIRY_WINDOW.whole_minutes()
+            ),
+            CacheStatus::Expired { expiration } => format!(
+                "expired at {}, so STS is called",
+                format_expiration(*expiration)
+            ),
+            CacheStatus::Corrupt { reason } => {
+                format!("unreadable ({reason}), so it is ignored and STS is called")
+            }
+        }
+    }
+
+    fn to_json(&self, key: Option<&str>) -> Value {
+        let (expiration, seconds_left, reason) = match self {
+            CacheStatus::Fresh {
+                expiration,
+                remaining,
+            }
+            | CacheStatus::Expiring {
+                expiration,
+                remaining,
+            } => (
+                Some(format_expiration(*expiration)),
+                Some(remaining.whole_seconds()),
+                None,
+            ),
+            CacheStatus::Expired { expiration } => {
+                (Some(format_expiration(*expiration)), Some(0), None)
+            }
+            CacheStatus::Corrupt { reason } => (None, None, Some(reason.clone())),
+            _ => (None, None, None),
+        };
+        json!({
+            "key": key,
+            "status": self.as_str(),
+            "expiration": expiration,
+            "seconds_left": seconds_left,
+            "reason": reason,
+        })
+    }
+}
+
+/// `1 h 5 min`, `14 min`, `40 s`.
+fn human(d: Duration) -> String {
+    let seconds = d.whole_seconds().max(0);
+    match (seconds / 3600, seconds % 3600 / 60) {
+        (0, 0) => format!("{seconds} s"),
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
 }
 
 /// One step of the chain, explained.
@@ -135,26 +215,44 @@ pub struct ExplainedStep {
     pub profile: Option<String>,
     pub location: Option<Location>,
     pub keys: Vec<DecidingKey>,
+    /// The access key id of static or environment keys (never the secret).
+    pub access_key_id: Option<String>,
     /// Where an MFA code will be asked (on a cache miss).
     pub mfa_serial: Option<String>,
     /// `None` when the step is not cached or its key needs a token file's contents.
     pub cache_key: Option<String>,
     pub cache: CacheStatus,
-    /// Full sentences.
+    /// Full sentences; places in them as `config:L:C` (see [`FilePaths::rewrite`]).
     pub notes: Vec<String>,
+}
+
+/// How the profile was chosen, and where the region came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Selection {
+    /// `--profile`, `AWS_PROFILE`, `AWS_DEFAULT_PROFILE` or `default`.
+    profile_from: &'static str,
+    profile_location: Option<Location>,
+    /// `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, `region` (with its place).
+    region_from: Option<DecidingKey>,
+    endpoint_from: &'static str,
 }
 
 /// The plan of a snapshot, step by step (see the module docs).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Explanation {
     plan: Plan,
+    selection: Selection,
     steps: Vec<ExplainedStep>,
 }
 
-/// Plans `snapshot` and explains each step; no I/O.
+/// Plans `snapshot` and explains each step: no network, no prompt, no
+/// cache access (the front end reads the entries named by
+/// [`Explanation::cache_keys`] and hands them to
+/// [`Explanation::set_cache_entry`]).
 pub fn explain(snapshot: &Snapshot) -> Result<Explanation, ResolveError> {
     let plan = plan(snapshot)?;
-    let mut steps = vec![base_step(snapshot, &plan.base)];
+    let selection = selection(snapshot, &plan);
+    let mut steps = vec![base_step(snapshot, &plan)];
     steps.extend(plan.roles.iter().map(|r| role_step(snapshot, r)));
     for step in &mut steps {
         if step.cache_key.is_some() {
@@ -165,15 +263,21 @@ pub fn explain(snapshot: &Snapshot) -> Result<Explanation, ResolveError> {
             };
         }
     }
-    Ok(Explanation { plan, steps })
+    Ok(Explanation {
+        plan,
+        selection,
+        steps,
+    })
 }
 
-/// The cache keys of every cacheable step of a plan, outermost role first;
-/// a web identity step is left out (its key needs the token).
+/// The cache keys of every cacheable step of a plan, outermost role first
+/// (the order the machine looks them up in); a web identity step is left
+/// out, since its key needs the token.
 pub fn chain_cache_keys(plan: &Plan) -> Vec<String> {
     plan.roles.iter().rev().filter_map(role_cache_key).collect()
 }
 
+/// The machine's key for a role (`machine.rs`, `cache_key`).
 fn role_cache_key(role: &RoleStep) -> Option<String> {
     CacheKeyParams {
         role_arn: role.role_arn.clone(),
@@ -206,7 +310,7 @@ impl Explanation {
             .collect()
     }
 
-    /// Records what the cache holds for `key` (`None`: no entry).
+    /// Records what the cache holds for `key` (`None`: no entry) at `now`.
     pub fn set_cache_entry(&mut self, key: &str, entry: Option<&str>, now: OffsetDateTime) {
         let status = CacheStatus::of_entry(entry, now);
         for step in &mut self.steps {
@@ -216,26 +320,82 @@ impl Explanation {
         }
     }
 
+    /// The index of the step whose cached credentials serve the chain:
+    /// lookups go from the outermost role inwards and stop at the first
+    /// fresh entry, so the steps below it are not run at all.
+    pub fn served_from_cache(&self) -> Option<usize> {
+        self.steps.iter().rposition(|s| s.cache.is_fresh())
+    }
+
+    fn skipped(&self, index: usize) -> bool {
+        self.served_from_cache()
+            .is_some_and(|served| index < served)
+    }
+
+    fn mfa_sentence(&self, index: usize, serial: &str) -> String {
+        let step = &self.steps[index];
+        if self.skipped(index) || step.cache.is_fresh() {
+            return format!("not asked for {serial}: the cache serves this step");
+        }
+        match step.cache {
+            CacheStatus::Unknown => {
+                format!("a code for {serial} is asked unless the cache serves this step")
+            }
+            _ => format!("a code for {serial} is asked on the terminal"),
+        }
+    }
+
     /// The `rolectl explain` text, ending with a line break.
     pub fn text(&self, paths: &FilePaths) -> String {
-        let mut out = format!(
-            "profile \"{}\"{}; STS calls go to {} (region {})\n",
-            self.plan.profile,
-            if self.plan.profile_found {
-                ""
-            } else {
-                " (not in the files)"
-            },
-            self.plan.endpoint.url,
-            self.plan
-                .region
-                .as_deref()
-                .unwrap_or("none; signed for us-east-1")
-        );
+        let plan = &self.plan;
+        let sel = &self.selection;
+        let mut out = String::new();
+        let place = match sel.profile_location {
+            Some(l) => format!(" ({})", paths.locate(l)),
+            None => " (not in the files: the default chain is used)".to_owned(),
+        };
+        out.push_str(&format!(
+            "Profile \"{}\"{place}, selected by {}.\n",
+            plan.profile, sel.profile_from
+        ));
+        match (&plan.region, &sel.region_from) {
+            (Some(region), Some(from)) => out.push_str(&format!(
+                "Region {region}, from {}.\n",
+                key_text(from, paths)
+            )),
+            _ => out.push_str("No region is configured: STS calls are signed for us-east-1.\n"),
+        }
+        out.push_str(&format!(
+            "STS calls go to {} (signed for {}), from {}.\n",
+            plan.endpoint.url, plan.endpoint.signing_region, sel.endpoint_from
+        ));
+        out.push_str("Chain, from the first credentials to the last role:\n");
         for (i, step) in self.steps.iter().enumerate() {
             out.push_str(&format!("  {}. {}\n", i + 1, step.description));
             if let Some(location) = step.location {
-                out.push_str(&format!("     at {}\n", paths.locate(location)));
+                let whose = step
+                    .profile
+                    .as_ref()
+                    .map(|p| format!(" (profile \"{p}\")"))
+                    .unwrap_or_default();
+                out.push_str(&format!("     at {}{whose}\n", paths.locate(location)));
+            }
+            if !step.keys.is_empty() {
+                let keys: Vec<String> = step.keys.iter().map(|k| key_text(k, paths)).collect();
+                out.push_str(&format!("     decided by {}\n", keys.join(", ")));
+            }
+            if let Some(serial) = &step.mfa_serial {
+                out.push_str(&format!("     MFA: {}\n", self.mfa_sentence(i, serial)));
+            }
+            if step.cache_key.is_some() || step.cache != CacheStatus::NotCacheable {
+                let key = step.cache_key.as_deref().unwrap_or("-");
+                out.push_str(&format!("     cache {key}: {}\n", step.cache.sentence()));
+            }
+            if self.skipped(i) {
+                let served = self.served_from_cache().map_or(0, |s| s + 1);
+                out.push_str(&format!(
+                    "     skipped: the cached credentials of step {served} are used instead\n"
+                ));
             }
             for note in &step.notes {
                 out.push_str(&format!("     note: {}\n", paths.rewrite(note)));
@@ -246,44 +406,132 @@ impl Explanation {
 
     /// The `rolectl explain --format json` document.
     pub fn to_json(&self, paths: &FilePaths) -> Value {
+        let plan = &self.plan;
+        let sel = &self.selection;
         let steps: Vec<Value> = self
             .steps
             .iter()
-            .map(|s| {
+            .enumerate()
+            .map(|(i, s)| {
                 json!({
+                    "step": i + 1,
                     "kind": s.kind.as_str(),
                     "description": s.description,
                     "profile": s.profile,
-                    "location": s.location.map(|l| paths.locate(l)),
+                    "location": s.location.map(|l| location_json(l, paths)),
+                    "keys": s.keys.iter().map(|k| json!({
+                        "name": k.name,
+                        "location": k.location.map(|l| location_json(l, paths)),
+                    })).collect::<Vec<_>>(),
+                    "access_key_id": s.access_key_id,
                     "mfa_serial": s.mfa_serial,
-                    "cache": {"key": s.cache_key, "status": s.cache.as_str()},
+                    "mfa": s.mfa_serial.as_ref().map(|serial| self.mfa_sentence(i, serial)),
+                    "cache": s.cache.to_json(s.cache_key.as_deref()),
+                    "skipped": self.skipped(i),
                     "notes": s.notes.iter().map(|n| paths.rewrite(n)).collect::<Vec<_>>(),
                 })
             })
             .collect();
         json!({
-            "profile": self.plan.profile,
-            "profile_found": self.plan.profile_found,
-            "region": self.plan.region,
-            "endpoint": self.plan.endpoint.url,
+            "profile": plan.profile,
+            "profile_found": plan.profile_found,
+            "profile_location": sel.profile_location.map(|l| location_json(l, paths)),
+            "selected_by": sel.profile_from,
+            "region": plan.region,
+            "region_from": sel.region_from.as_ref().map(|k| json!({
+                "name": k.name,
+                "location": k.location.map(|l| location_json(l, paths)),
+            })),
+            "endpoint": {
+                "url": plan.endpoint.url,
+                "signing_region": plan.endpoint.signing_region,
+                "from": sel.endpoint_from,
+            },
+            "served_from_cache": self.served_from_cache().map(|i| i + 1),
             "steps": steps,
         })
     }
 }
 
-fn key_of(section: Option<&Section<'_>>, name: &str) -> Option<DecidingKey> {
-    let p = section?.get(name)?;
-    Some(DecidingKey {
-        name: name.to_owned(),
-        location: Some(p.location),
+fn location_json(location: Location, paths: &FilePaths) -> Value {
+    json!({
+        "file": paths.path(location.file),
+        "line": location.line,
+        "column": location.column,
     })
 }
 
-fn env_key(name: &str) -> DecidingKey {
+fn key_text(key: &DecidingKey, paths: &FilePaths) -> String {
+    match key.location {
+        Some(l) => format!("{} ({})", key.name, paths.locate(l)),
+        None => key.name.clone(),
+    }
+}
+
+fn selection(snapshot: &Snapshot, plan: &Plan) -> Selection {
+    let selected = snapshot.selected_profile();
+    let profile_from = if snapshot.options.profile.is_some() {
+        "--profile"
+    } else if snapshot.env("AWS_PROFILE").is_some() {
+        "AWS_PROFILE"
+    } else if snapshot.env("AWS_DEFAULT_PROFILE").is_some() {
+        "AWS_DEFAULT_PROFILE"
+    } else {
+        "default"
+    };
+    let section = snapshot.profiles.profile(&selected.name);
+    // The order of `endpoint::region`.
+    let region_from = if snapshot
+        .options
+        .region
+        .as_deref()
+        .is_some_and(|r| !r.is_empty())
+    {
+        Some(named("--region"))
+    } else if let Some(var) = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .into_iter()
+        .find(|v| snapshot.env(v).is_some_and(|r| !r.is_empty()))
+    {
+        Some(named(var))
+    } else {
+        section
+            .and_then(|s| s.get("region"))
+            .filter(|p| !p.value.is_empty())
+            .map(|p| placed("region", p.location))
+    };
+    let (_, source) =
+        endpoint_inputs(snapshot, section, plan.region.as_deref()).resolve_with_source();
+    Selection {
+        profile_from,
+        profile_location: section.map(|s| s.location),
+        region_from,
+        endpoint_from: source.describe(),
+    }
+}
+
+fn named(name: &str) -> DecidingKey {
     DecidingKey {
         name: name.to_owned(),
         location: None,
     }
+}
+
+fn placed(name: &str, location: Location) -> DecidingKey {
+    DecidingKey {
+        name: name.to_owned(),
+        location: Some(location),
+    }
+}
+
+/// The keys of `section` among `names` that are set, with their places.
+fn keys_of(section: Option<&Section<'_>>, names: &[&str]) -> Vec<DecidingKey> {
+    let Some(section) = section else {
+        return Vec::new();
+    };
+    names
+        .iter()
+        .filter_map(|n| section.get(n).map(|p| placed(n, p.location)))
+        .collect()
 }
 
 fn step(kind: StepKind, description: String) -> ExplainedStep {
@@ -293,6 +541,7 @@ fn step(kind: StepKind, description: String) -> ExplainedStep {
         profile: None,
         location: None,
         keys: Vec::new(),
+        access_key_id: None,
         mfa_serial: None,
         cache_key: None,
         cache: CacheStatus::NotCacheable,
@@ -300,36 +549,324 @@ fn step(kind: StepKind, description: String) -> ExplainedStep {
     }
 }
 
-fn base_step(snapshot: &Snapshot, base: &Base) -> ExplainedStep {
-    let _ = (FileKind::Config, ContainerAuth::TokenFile(String::new()));
-    let _ = NamedSource::Environment;
-    let _ = Reason::DefaultChain;
-    let _ = format_expiration;
-    let _ = snapshot;
-    let kind = match base {
-        Base::Environment { .. } => StepKind::Environment,
-        Base::StaticKeys { .. } => StepKind::StaticKeys,
-        Base::WebIdentity(_) => StepKind::WebIdentity,
-        Base::Process { .. } => StepKind::CredentialProcess,
-        Base::Sso { .. } => StepKind::Sso,
-        Base::Container { .. } => StepKind::Container,
-        Base::Imds { .. } => StepKind::InstanceMetadata,
-        Base::UnavailableSource { .. } => StepKind::UnavailableSource,
-    };
-    let _ = key_of(None, "");
-    let _ = env_key("");
-    step(kind, String::new())
+fn from_origin(s: &mut ExplainedStep, origin: &Origin) {
+    s.profile = Some(origin.profile.clone());
+    s.location = Some(origin.location);
+}
+
+/// The profile and `credential_source` key that named a source, if one did.
+fn reason_keys(s: &mut ExplainedStep, reason: &Reason) {
+    if let Reason::CredentialSource(origin) = reason {
+        from_origin(s, origin);
+        s.keys.push(placed("credential_source", origin.location));
+    }
+}
+
+fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
+    let env_set = |name: &str| snapshot.env(name).is_some_and(|v| !v.is_empty());
+    match &plan.base {
+        Base::Environment {
+            credentials,
+            reason,
+        } => {
+            let mut s = step(
+                StepKind::Environment,
+                format!(
+                    "Environment keys {} (AWS_ACCESS_KEY_ID)",
+                    credentials.access_key_id
+                ),
+            );
+            s.access_key_id = Some(credentials.access_key_id.clone());
+            reason_keys(&mut s, reason);
+            for var in [
+                "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY",
+                "AWS_SECURITY_TOKEN",
+                "AWS_SESSION_TOKEN",
+                "AWS_CREDENTIAL_EXPIRATION",
+            ] {
+                if env_set(var) {
+                    s.keys.push(named(var));
+                }
+            }
+            if let Reason::DefaultChain = reason {
+                s.notes.push(
+                    "Without --profile, keys in the environment come before any profile, as in the AWS CLI."
+                        .to_owned(),
+                );
+            }
+            s
+        }
+        Base::StaticKeys {
+            origin,
+            credentials,
+        } => {
+            let mut s = step(
+                StepKind::StaticKeys,
+                format!(
+                    "Static keys {} of profile \"{}\"",
+                    credentials.access_key_id, origin.profile
+                ),
+            );
+            from_origin(&mut s, origin);
+            s.access_key_id = Some(credentials.access_key_id.clone());
+            let section = snapshot.profiles.profile(&origin.profile);
+            // Every key comes from the file of the access key id.
+            let file = origin.location.file;
+            s.keys = keys_of(
+                section,
+                &[
+                    "aws_access_key_id",
+                    "aws_secret_access_key",
+                    "aws_security_token",
+                    "aws_session_token",
+                    "aws_account_id",
+                ],
+            )
+            .into_iter()
+            .filter(|k| k.location.is_some_and(|l| l.file == file))
+            .collect();
+            if file == FileKind::Config {
+                s.notes.push(format!(
+                    "The keys are in the config file ({}); the credentials file is where the AWS CLI writes them.",
+                    origin.location
+                ));
+            }
+            s
+        }
+        Base::WebIdentity(w) => {
+            let mut s = step(
+                StepKind::WebIdentity,
+                format!(
+                    "AssumeRoleWithWebIdentity {} with the token in {}, {}",
+                    w.role_arn,
+                    w.token_file,
+                    session_words(w.role_session_name.as_deref())
+                ),
+            );
+            if let Some(origin) = &w.origin {
+                from_origin(&mut s, origin);
+            }
+            let explicit = snapshot.options.profile.is_some();
+            let section = w
+                .origin
+                .as_ref()
+                .and_then(|o| snapshot.profiles.profile(&o.profile));
+            for (var, key) in [
+                ("AWS_WEB_IDENTITY_TOKEN_FILE", "web_identity_token_file"),
+                ("AWS_ROLE_ARN", "role_arn"),
+                ("AWS_ROLE_SESSION_NAME", "role_session_name"),
+            ] {
+                // The environment first, per setting, unless --profile.
+                if !explicit && snapshot.env(var).is_some() {
+                    s.keys.push(named(var));
+                } else {
+                    s.keys.extend(keys_of(section, &[key]));
+                }
+            }
+            if plan.roles.is_empty() {
+                s.notes.push(
+                    "The cache key includes the token, so it is known only once the token file is read when resolving."
+                        .to_owned(),
+                );
+            } else {
+                s.notes.push(
+                    "Not cached on disk: as the first step of a chain the AWS CLI keeps it in memory only."
+                        .to_owned(),
+                );
+            }
+            s
+        }
+        Base::Process {
+            origin, command, ..
+        } => {
+            let mut s = step(
+                StepKind::CredentialProcess,
+                format!(
+                    "credential_process `{command}` of profile \"{}\"",
+                    origin.profile
+                ),
+            );
+            from_origin(&mut s, origin);
+            let section = snapshot.profiles.profile(&origin.profile);
+            s.keys = keys_of(section, &["credential_process", "aws_account_id"]);
+            s.notes.push(
+                "The command runs when resolving; its output is not cached by rolectl.".to_owned(),
+            );
+            s
+        }
+        Base::Sso { origin, .. } => {
+            let mut s = step(
+                StepKind::Sso,
+                format!(
+                    "IAM Identity Center (SSO) of profile \"{}\"",
+                    origin.profile
+                ),
+            );
+            from_origin(&mut s, origin);
+            let section = snapshot.profiles.profile(&origin.profile);
+            s.keys = keys_of(section, &crate::plan::SSO_KEYS);
+            s.notes.push(
+                "rolectl does not support SSO yet: resolving stops here; use the AWS CLI for this profile."
+                    .to_owned(),
+            );
+            s
+        }
+        Base::Container { reason, request } => {
+            let mut s = step(
+                StepKind::Container,
+                format!("Container credentials from {}", request.url),
+            );
+            reason_keys(&mut s, reason);
+            for var in [
+                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            ] {
+                if snapshot.env(var).is_some() {
+                    s.keys.push(named(var));
+                    break;
+                }
+            }
+            match &request.authorization {
+                Some(ContainerAuth::TokenFile(path)) => {
+                    s.keys.push(named("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"));
+                    s.description
+                        .push_str(&format!(", with the token in {path}"));
+                }
+                Some(ContainerAuth::Token(_)) => {
+                    s.keys.push(named("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
+                    s.description
+                        .push_str(", with the token in AWS_CONTAINER_AUTHORIZATION_TOKEN");
+                }
+                None => {}
+            }
+            if let Reason::DefaultChain = reason {
+                s.notes.push(default_chain_note(plan));
+            }
+            s
+        }
+        Base::Imds { reason, request } => {
+            let mut s = step(
+                StepKind::InstanceMetadata,
+                format!(
+                    "Instance metadata credentials from {} ({} attempt(s), {} s timeout)",
+                    request.endpoint, request.attempts, request.timeout_seconds
+                ),
+            );
+            reason_keys(&mut s, reason);
+            let selected = snapshot.profiles.profile(&plan.profile);
+            for (var, key) in [
+                (
+                    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+                    "ec2_metadata_service_endpoint",
+                ),
+                (
+                    "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+                    "ec2_metadata_service_endpoint_mode",
+                ),
+                (
+                    "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
+                    "metadata_service_num_attempts",
+                ),
+                ("AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout"),
+            ] {
+                if env_set(var) {
+                    s.keys.push(named(var));
+                } else {
+                    s.keys.extend(keys_of(selected, &[key]));
+                }
+            }
+            if let Reason::DefaultChain = reason {
+                s.notes.push(default_chain_note(plan));
+            }
+            s
+        }
+        Base::UnavailableSource { source, origin } => {
+            let mut s = step(
+                StepKind::UnavailableSource,
+                format!(
+                    "credential_source {} of profile \"{}\", not available here",
+                    source.as_str(),
+                    origin.profile
+                ),
+            );
+            from_origin(&mut s, origin);
+            s.keys.push(placed("credential_source", origin.location));
+            let why = match source {
+                NamedSource::Environment => {
+                    "AWS_ACCESS_KEY_ID is not set (or empty) in this environment"
+                }
+                NamedSource::EcsContainer => {
+                    "neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set in this environment"
+                }
+                NamedSource::Ec2InstanceMetadata => {
+                    s.keys.push(named("AWS_EC2_METADATA_DISABLED"));
+                    "AWS_EC2_METADATA_DISABLED turns instance metadata off in this environment"
+                }
+            };
+            s.notes.push(format!(
+                "The credential_source {} ({}) has no credentials here: {why}. Resolving fails at this step unless a fresh cached role above it serves the chain.",
+                source.as_str(),
+                origin.location
+            ));
+            s
+        }
+    }
+}
+
+fn default_chain_note(plan: &Plan) -> String {
+    if plan.profile_found {
+        format!(
+            "The profile \"{}\" has no credentials of its own, so the chain goes on to the container and instance metadata sources, as in the AWS CLI.",
+            plan.profile
+        )
+    } else {
+        "No profile gives credentials, so the chain goes on to the container and instance metadata sources, as in the AWS CLI."
+            .to_owned()
+    }
+}
+
+fn session_words(name: Option<&str>) -> String {
+    match name {
+        Some(n) => format!("session name {n}"),
+        None => "a generated session name".to_owned(),
+    }
 }
 
 fn role_step(snapshot: &Snapshot, role: &RoleStep) -> ExplainedStep {
-    let _ = snapshot;
-    let mut s = step(
-        StepKind::AssumeRole,
-        format!("AssumeRole {}", role.role_arn),
+    let mut description = format!(
+        "AssumeRole {}, {}",
+        role.role_arn,
+        session_words(role.role_session_name.as_deref())
     );
-    s.profile = Some(role.origin.profile.clone());
-    s.location = Some(role.origin.location);
+    if let Some(id) = &role.external_id {
+        description.push_str(&format!(", external id {id}"));
+    }
+    if let Some(d) = role.duration_seconds {
+        description.push_str(&format!(", {d} seconds"));
+    }
+    let mut s = step(StepKind::AssumeRole, description);
+    from_origin(&mut s, &role.origin);
+    let section = snapshot.profiles.profile(&role.origin.profile);
+    s.keys = keys_of(
+        section,
+        &[
+            "role_arn",
+            "source_profile",
+            "credential_source",
+            "role_session_name",
+            "external_id",
+            "mfa_serial",
+            "duration_seconds",
+        ],
+    );
     s.mfa_serial = role.mfa_serial.clone();
     s.cache_key = role_cache_key(role);
+    if role.role_session_name.is_none() {
+        s.notes.push(
+            "The session name is generated at each call (rolectl-<unix time>), so it is left out of the cache key."
+                .to_owned(),
+        );
+    }
     s
 }
