@@ -214,18 +214,24 @@ pub fn account_id_from_arn(arn: &str) -> Option<String> {
     (!account.is_empty()).then(|| account.to_owned())
 }
 
-/// `2026-11-27T18:57:16Z`.
+/// `2026-11-27T18:57:16Z`, with the microseconds when there are any
+/// (`2026-11-27T18:57:16.250000Z`): the AWS CLI stores STS's own text, and an
+/// entry read back must give the same expiry as the answer it was made from.
 pub fn format_expiration(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+    let seconds = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
         t.year(),
         u8::from(t.month()),
         t.day(),
         t.hour(),
         t.minute(),
         t.second()
-    )
+    );
+    match t.microsecond() {
+        0 => format!("{seconds}Z"),
+        micros => format!("{seconds}.{micros:06}Z"),
+    }
 }
 
 /// Reads `Z`, `+00:00` (any offset), fractional seconds, and boto3's `UTC` suffix.
@@ -284,6 +290,12 @@ mod tests {
         assert_eq!(parse_expiration("2026-11-27T18:57:16"), None);
         assert_eq!(parse_expiration("tomorrow"), None);
         assert_eq!(format_expiration(want), "2026-11-27T18:57:16Z");
+        let fraction = datetime!(2026-11-27 18:57:16.25 UTC);
+        assert_eq!(format_expiration(fraction), "2026-11-27T18:57:16.250000Z");
+        assert_eq!(
+            parse_expiration(&format_expiration(fraction)),
+            Some(fraction)
+        );
     }
 
     #[test]
