@@ -466,3 +466,35 @@ def parse_process_json(text: str) -> dict:
         return json.loads(text)
     except ValueError as error:
         raise AssertionError(f"not JSON ({error}): {text!r}") from None
+
+
+BOTOCORE_READ = r"""
+import json, sys
+import botocore.session
+from botocore.credentials import JSONFileCache
+profile, cache_dir = sys.argv[1], sys.argv[2]
+session = botocore.session.Session(profile=profile)
+# As awscli wires it: the assume-role provider reads and writes this cache.
+provider = session.get_component("credential_provider").get_provider("assume-role")
+provider.cache = JSONFileCache(cache_dir)
+creds = session.get_credentials()
+frozen = creds.get_frozen_credentials()
+expiry = getattr(creds, "_expiry_time", None)
+print(json.dumps({"access_key": frozen.access_key, "secret_key": frozen.secret_key,
+                  "token": frozen.token,
+                  "expiry": expiry.isoformat() if expiry is not None else None}))
+"""
+
+
+def botocore_credentials(sandbox: Sandbox, profile: str, cache_dir: Path | None = None,
+                         env: Mapping[str, str | None] | None = None) -> dict:
+    """The credentials botocore (the venv's, as the AWS CLI wires its
+    JSONFileCache) resolves for `profile` in `sandbox`: access_key,
+    secret_key, token, and expiry as `credentials._expiry_time.isoformat()`."""
+    done = subprocess.run(
+        [str(VENV_BIN / "python"), "-c", BOTOCORE_READ, profile,
+         str(cache_dir or sandbox.cache_dir)],
+        env=sandbox.env(env), stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+        cwd=str(sandbox.home))
+    assert done.returncode == 0, done.stderr.decode()
+    return json.loads(done.stdout)
