@@ -6,7 +6,8 @@
 #   ROLECTL_MOTO_NOAUTH_URL  moto_server without auth (AssumeRoleWithWebIdentity)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dir=.peers
+# ROLECTL_PEERS_DIR keeps the demo and the benchmarks apart from the tests' peers.
+dir=${ROLECTL_PEERS_DIR:-.peers}
 mkdir -p "$dir"
 
 stop() {

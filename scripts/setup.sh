@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need and is not there yet: the Python venv with the
 # pinned peers, the wasm32 target and cargo-fuzz. Safe to run again.
+# `scripts/setup.sh venv` sets up the venv alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,9 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   .venv/bin/pip install --quiet --disable-pip-version-check -r "$req"
   echo "$want" > "$stamp"
 fi
+
+# `setup.sh venv`: the Python peers only (the demo and the benchmarks).
+[ "${1:-}" = venv ] && exit 0
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
