@@ -39,7 +39,12 @@ cargo test --workspace --all-targets
 cargo test --workspace --doc
 
 say "fuzzing each target for ${FUZZ_SECONDS}s"
-for target in $(cd fuzz && cargo +nightly fuzz list); do
+# A failing or empty `fuzz list` would run the loop zero times and still end
+# with "all tests passed": both stop the script.
+targets=$(cd fuzz && cargo +nightly fuzz list) || { echo "cargo +nightly fuzz list failed" >&2; exit 1; }
+[ -n "$targets" ] || { echo "cargo +nightly fuzz list printed no fuzz target" >&2; exit 1; }
+for target in $targets; do
+  say "fuzz target $target"
   (cd fuzz && cargo +nightly fuzz build "$target")
   (cd fuzz && cargo +nightly fuzz run "$target" -- -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048) \
     > "fuzz/last-$target.log" 2>&1 || { tail -40 "fuzz/last-$target.log"; echo "fuzz target $target crashed" >&2; exit 1; }
