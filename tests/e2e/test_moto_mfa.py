@@ -29,6 +29,7 @@ class PtyRun:
     def __init__(self, sandbox, args):
         self.master, self.slave = os.openpty()
         self.transcript = b""
+        assert self.echo_on(), "a new pseudo-terminal echoes"
         self.proc = subprocess.Popen(
             [str(rolectl_path()), *args], stdin=self.slave, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, env=sandbox.env(), cwd=str(sandbox.home),
@@ -111,7 +112,6 @@ def test_mfa_terminal_echo_is_restored(role_guide, moto_sandbox):
     serial = f"arn:aws:iam::{ACCOUNT}:mfa/{role_guide.user.name}"
     moto_sandbox.write_config(role_guide.config_text(f"mfa_serial = {serial}\n"))
     run = PtyRun(moto_sandbox, ["--profile", "marketingadmin", "--no-cache", "export"])
-    assert run.echo_on()
     run.read_until(f"Enter MFA code for {serial}: ".encode())
     run.wait_for_echo_off()
     os.write(run.master, CODE.encode() + b"\n")
