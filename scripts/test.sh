@@ -38,6 +38,10 @@ say "cargo test"
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 
+say "end-to-end tests (tests/e2e: rolectl against moto, the AWS CLI, boto3 and local fakes)"
+cargo build -p rolectl-cli
+.venv/bin/python -m pytest tests/e2e -q
+
 say "fuzzing each target for ${FUZZ_SECONDS}s"
 # A failing or empty `fuzz list` would run the loop zero times and still end
 # with "all tests passed": both stop the script.
