@@ -2,7 +2,9 @@
 //! the test's own on 127.0.0.1 that misbehaves on purpose: error statuses,
 //! throttling, HTML, empty and cut-off bodies, silence.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -35,7 +37,28 @@ enum Reply {
 
 struct FaultServer {
     url: String,
-    requests: Arc<AtomicUsize>,
+    /// One verdict per request the server read, sent before it answers:
+    /// `Err` says what was wrong with the request. A panic in the server's
+    /// own task would only drop the connection, which some tests expect.
+    verdicts: mpsc::Receiver<Result<(), String>>,
+    seen: Cell<usize>,
+}
+
+impl FaultServer {
+    /// How many requests the server has read so far; fails the test if one
+    /// of them was not an STS call. Each verdict is sent before the answer,
+    /// so once the client has its result every verdict is here.
+    fn requests(&self) -> usize {
+        let mut seen = self.seen.get();
+        while let Ok(verdict) = self.verdicts.try_recv() {
+            if let Err(problem) = verdict {
+                panic!("the server failed: {problem}");
+            }
+            seen += 1;
+        }
+        self.seen.set(seen);
+        seen
+    }
 }
 
 /// Serves `replies` in order, one per connection; the last one repeats.
@@ -44,8 +67,8 @@ async fn serve(replies: Vec<Reply>) -> FaultServer {
         .await
         .expect("bind loopback");
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let requests = Arc::new(AtomicUsize::new(0));
-    let counter = requests.clone();
+    let (verdict, verdicts) = mpsc::channel();
+    let counter = Arc::new(AtomicUsize::new(0));
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
@@ -53,10 +76,14 @@ async fn serve(replies: Vec<Reply>) -> FaultServer {
             };
             let index = counter.fetch_add(1, Ordering::SeqCst);
             let reply = replies[index.min(replies.len() - 1)].clone();
-            tokio::spawn(answer(stream, reply));
+            tokio::spawn(answer(stream, reply, verdict.clone()));
         }
     });
-    FaultServer { url, requests }
+    FaultServer {
+        url,
+        verdicts,
+        seen: Cell::new(0),
+    }
 }
 
 async fn read_request(stream: &mut TcpStream) -> Vec<u8> {
@@ -81,13 +108,44 @@ async fn read_request(stream: &mut TcpStream) -> Vec<u8> {
     }
 }
 
-async fn answer(mut stream: TcpStream, reply: Reply) {
+/// What is wrong with `request` as an STS call sent by the client, if anything.
+fn check_request(request: &[u8]) -> Result<(), String> {
+    let text = String::from_utf8_lossy(request);
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return Err(format!("an incomplete request: {text:?}"));
+    };
+    let lower = head.to_ascii_lowercase();
+    let wanted = [
+        (
+            head.starts_with("POST / HTTP/1.1\r\n"),
+            "the request line POST / HTTP/1.1",
+        ),
+        (
+            lower
+                .contains("\r\ncontent-type: application/x-www-form-urlencoded; charset=utf-8\r\n"),
+            "the form Content-Type",
+        ),
+        (
+            lower.contains("\r\nauthorization: aws4-hmac-sha256 credential=akidexample/"),
+            "a SigV4 Authorization with the test's key",
+        ),
+        (body.starts_with("Action="), "a form body naming its Action"),
+    ];
+    match wanted.iter().find(|(ok, _)| !ok) {
+        Some((_, what)) => Err(format!("missing {what}: {text:?}")),
+        None => Ok(()),
+    }
+}
+
+async fn answer(mut stream: TcpStream, reply: Reply, verdict: mpsc::Sender<Result<(), String>>) {
     let request = read_request(&mut stream).await;
-    assert!(
-        request.starts_with(b"POST / HTTP/1.1\r\n"),
-        "{}",
-        String::from_utf8_lossy(&request)
-    );
+    let checked = check_request(&request);
+    let bad = checked.is_err();
+    // The test may be over already (its receiver gone): nothing to tell then.
+    let _ = verdict.send(checked);
+    if bad {
+        return;
+    }
     let response = match reply {
         Reply::Respond {
             status,
@@ -191,8 +249,16 @@ async fn call_at(server_url: &str, op: &Operation) -> Result<Output, StsError> {
         .await
 }
 
+/// Calls `server`; a request the server found wrong fails the test here,
+/// before the test looks at what the client made of the dropped connection.
+async fn call(server: &FaultServer, op: &Operation) -> Result<Output, StsError> {
+    let result = call_at(&server.url, op).await;
+    server.requests();
+    result
+}
+
 async fn caller_identity(server: &FaultServer) -> Result<Output, StsError> {
-    call_at(&server.url, &Operation::GetCallerIdentity).await
+    call(server, &Operation::GetCallerIdentity).await
 }
 
 #[tokio::test]
@@ -203,7 +269,7 @@ async fn service_unavailable_then_success_is_retried() {
         panic!("wrong variant")
     };
     assert_eq!(identity.arn, "arn:aws:iam::123456789012:user/alice");
-    assert_eq!(server.requests.load(Ordering::SeqCst), 2);
+    assert_eq!(server.requests(), 2);
 }
 
 #[tokio::test]
@@ -214,13 +280,13 @@ async fn throttling_three_times_gives_up_like_the_aws_cli() {
         role_session_name: "s1".into(),
         ..Default::default()
     });
-    let error = call_at(&server.url, &op).await.unwrap_err();
+    let error = call(&server, &op).await.unwrap_err();
     assert_eq!(
         error.to_string(),
         "An error occurred (Throttling) when calling the AssumeRole operation (reached max retries: 2): Rate exceeded"
     );
     assert_eq!(error.code(), Some("Throttling"));
-    assert_eq!(server.requests.load(Ordering::SeqCst), 3);
+    assert_eq!(server.requests(), 3);
 }
 
 #[tokio::test]
@@ -229,7 +295,7 @@ async fn access_denied_is_not_retried() {
     let server = serve(vec![xml(403, denied), xml(200, IDENTITY)]).await;
     let error = caller_identity(&server).await.unwrap_err();
     assert_eq!(error.code(), Some("AccessDenied"));
-    assert_eq!(server.requests.load(Ordering::SeqCst), 1);
+    assert_eq!(server.requests(), 1);
 }
 
 #[tokio::test]
@@ -248,7 +314,7 @@ async fn html_error_page_is_reported_with_what_came_back() {
         ),
         "{text}"
     );
-    assert_eq!(server.requests.load(Ordering::SeqCst), 3);
+    assert_eq!(server.requests(), 3);
 
     // A 200 with HTML is not an STS answer either, and not worth retrying.
     let server = serve(vec![html(200)]).await;
@@ -257,7 +323,7 @@ async fn html_error_page_is_reported_with_what_came_back() {
         text.contains("a <html> document instead of <GetCallerIdentityResponse>"),
         "{text}"
     );
-    assert_eq!(server.requests.load(Ordering::SeqCst), 1);
+    assert_eq!(server.requests(), 1);
 }
 
 #[tokio::test]
@@ -269,6 +335,7 @@ async fn empty_body_is_reported() {
         text.contains("HTTP 200, Content-Type text/xml, empty body"),
         "{text}"
     );
+    assert_eq!(server.requests(), 1);
 }
 
 #[tokio::test]
@@ -299,7 +366,7 @@ async fn body_shorter_than_its_length_is_a_broken_connection() {
         text.ends_with("The GetCallerIdentity call failed (reached max retries: 2)."),
         "{text}"
     );
-    assert_eq!(server.requests.load(Ordering::SeqCst), 3);
+    assert_eq!(server.requests(), 3);
 }
 
 #[tokio::test]
@@ -318,6 +385,7 @@ async fn document_cut_off_at_connection_close_is_reported() {
         text.contains(r#"body starts with "<GetCallerIdentityResponse xmlns="#),
         "{text}"
     );
+    assert_eq!(server.requests(), 1);
 }
 
 #[tokio::test]
@@ -338,7 +406,7 @@ async fn silent_server_times_out_within_the_timeout() {
     // short waits; far below the defaults.
     assert!(elapsed >= Duration::from_millis(2100), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
-    assert_eq!(server.requests.load(Ordering::SeqCst), 3);
+    assert_eq!(server.requests(), 3);
 }
 
 #[tokio::test]
@@ -361,7 +429,7 @@ async fn body_that_stalls_times_out_within_the_total_timeout() {
     );
     assert!(elapsed >= Duration::from_millis(2100), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
-    assert_eq!(server.requests.load(Ordering::SeqCst), 3);
+    assert_eq!(server.requests(), 3);
 }
 
 #[tokio::test]
@@ -395,5 +463,6 @@ async fn native_call_future_is_send() {
     let output = tokio::spawn(async move { call_at(&url, &Operation::GetCallerIdentity).await })
         .await
         .unwrap();
+    assert_eq!(server.requests(), 1);
     assert!(matches!(output, Ok(Output::GetCallerIdentity(_))));
 }
