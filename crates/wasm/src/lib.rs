@@ -190,6 +190,21 @@ export interface SignedRequest {
   stringToSign: string;
 }
 
+/**
+ * Parses a config file and an optional credentials file: profiles, SSO
+ * sessions and services sections with the place of every key, and the
+ * parser's warnings. Throws an `Error` with code `ParseError`, `file`,
+ * `line` and `column` for a file that cannot be read.
+ */
+export function parseConfig(configText: string, credentialsText?: string): ParsedConfig;
+
+/**
+ * Every problem in the two files, as `rolectl lint --format json` gives it
+ * (the same function): errors that stop a resolution, and lines other tools
+ * read differently.
+ */
+export function lint(configText: string, credentialsText?: string): LintFinding[];
+
 /** Every error this package throws or rejects with. */
 export interface RolectlError extends Error {
   /** The STS code (`AccessDenied`, ...) or a rolectl code (`ProfileNotFound`, `InvalidArgument`, `AbortError`, ...). */
@@ -217,11 +232,10 @@ pub fn version() -> String {
 /// sessions and services sections with the place of every key, and the
 /// parser's warnings. Throws an `Error` with code `ParseError`, `file`,
 /// `line` and `column` for a file that cannot be read.
-#[wasm_bindgen(js_name = parseConfig, unchecked_return_type = "ParsedConfig")]
+#[wasm_bindgen(js_name = parseConfig, skip_typescript)]
 pub fn parse_config(
-    #[wasm_bindgen(js_name = configText, unchecked_param_type = "string")] config_text: JsValue,
-    #[wasm_bindgen(js_name = credentialsText, unchecked_param_type = "string | undefined")]
-    credentials_text: JsValue,
+    #[wasm_bindgen(js_name = configText)] config_text: JsValue,
+    #[wasm_bindgen(js_name = credentialsText)] credentials_text: JsValue,
 ) -> Result<JsValue, JsValue> {
     const FN: &str = "parseConfig";
     let config = args::string_arg(FN, "configText", &config_text, true)?;
@@ -235,11 +249,10 @@ pub fn parse_config(
 /// Every problem in the two files, as `rolectl lint --format json` gives
 /// it (the same function): errors that stop a resolution, and lines other
 /// tools read differently.
-#[wasm_bindgen(unchecked_return_type = "LintFinding[]")]
+#[wasm_bindgen(skip_typescript)]
 pub fn lint(
-    #[wasm_bindgen(js_name = configText, unchecked_param_type = "string")] config_text: JsValue,
-    #[wasm_bindgen(js_name = credentialsText, unchecked_param_type = "string | undefined")]
-    credentials_text: JsValue,
+    #[wasm_bindgen(js_name = configText)] config_text: JsValue,
+    #[wasm_bindgen(js_name = credentialsText)] credentials_text: JsValue,
 ) -> Result<JsValue, JsValue> {
     const FN: &str = "lint";
     let config = args::string_arg(FN, "configText", &config_text, true)?;
