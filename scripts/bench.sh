@@ -21,6 +21,8 @@ export ROLECTL_PEERS_DIR=$work/peers
 trap 'scripts/peers.sh stop; rm -rf "$work"' EXIT
 eval "$(scripts/peers.sh start)"
 "$python" scripts/moto_fixture.py "$ROLECTL_MOTO_URL" "$work/aws" >/dev/null
+mkdir -p "$work/big"
+cargo run -q --release -p rolectl-config-parser --example gen_config -- "$work/big"
 
 # Everything talks to the local moto only; nothing reaches instance metadata.
 for v in $(env | grep -o '^AWS_[A-Z_]*'); do unset "$v"; done
@@ -55,7 +57,6 @@ echo "== whoami: one GetCallerIdentity call to moto"
   "aws sts get-caller-identity=$(j "$PWD/.venv/bin/aws" sts get-caller-identity)"
 
 echo "== 10,000 role profiles"
-cargo run -q --release -p rolectl-config-parser --example gen_config -- "$work/big"
 ls -l "$work/big" | awk 'NR>1 {s+=$5} END {printf "  config + credentials: %d bytes\n", s}'
 botocore_read=$(cat <<'PY'
 import awscli, botocore.session
