@@ -42,17 +42,25 @@ pub trait Handlers {
 }
 
 /// Runs `machine` to its outcome, performing each effect with `handlers`
-/// and reading the time from `clock` before each step.
+/// and reading the time from `clock` before each step. A machine that asks
+/// again for an effect whose result it was just given (it dropped the
+/// result) ends the run with [`ResolveError::Internal`] instead of asking
+/// forever.
 pub async fn drive<H: Handlers>(
     machine: &mut Resolver,
     handlers: &mut H,
     mut clock: impl FnMut() -> OffsetDateTime,
 ) -> Result<ResolvedCredentials, ResolveError> {
+    // How many effects had been asked for when the last result was fed.
+    let mut fed_at: Option<usize> = None;
     loop {
         let effect = match machine.poll(clock()) {
             Step::Done(result) => return result,
             Step::Effect(effect) => effect,
         };
+        if let Some(e) = asked_again(machine, fed_at, &effect) {
+            return Err(e);
+        }
         // The machine asked for exactly this effect, so feeding its result
         // cannot be refused; a refusal would be a bug caught by `poll`.
         let fed = match &effect {
@@ -101,5 +109,69 @@ pub async fn drive<H: Handlers>(
                 state: e.to_string(),
             });
         }
+        fed_at = Some(machine.effects_issued());
+    }
+}
+
+/// The error for `effect` when `machine` asks for it after a result was fed
+/// (`fed_at`: the effect count then) without counting a new effect: it is
+/// the effect already answered, asked for again because the result was
+/// not taken. Polling once more would give the same effect forever.
+fn asked_again(machine: &Resolver, fed_at: Option<usize>, effect: &Effect) -> Option<ResolveError> {
+    (fed_at == Some(machine.effects_issued())).then(|| ResolveError::Internal {
+        state: format!(
+            "waiting for {:?}, whose result it was given but did not take,",
+            effect.kind()
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{Options, Snapshot};
+
+    #[test]
+    fn an_effect_asked_for_again_after_its_result_was_fed_ends_the_run() {
+        let files = rolectl_config_parser::parse_files(
+            Some("[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = b\n"),
+            Some("[b]\naws_access_key_id = AKID\naws_secret_access_key = secret\n"),
+        )
+        .expect("parses");
+        let snapshot = Snapshot {
+            profiles: files.profiles.into_owned(),
+            env: Default::default(),
+            options: Options {
+                profile: Some("r".into()),
+                region: None,
+                cache: true,
+            },
+        };
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let mut machine = Resolver::new(&snapshot);
+        let Step::Effect(lookup) = machine.poll(now) else {
+            panic!("a cache lookup first")
+        };
+        assert_eq!(asked_again(&machine, None, &lookup), None);
+        // A result fed and taken: the next effect is a new one.
+        machine.handle_cache_entry(None).expect("fed");
+        let fed_at = Some(machine.effects_issued());
+        let Step::Effect(call) = machine.poll(now) else {
+            panic!("AssumeRole on a miss")
+        };
+        assert!(matches!(call, Effect::Sts { .. }));
+        assert_eq!(asked_again(&machine, fed_at, &call), None);
+        // A result that never reached the machine (a handler that drops
+        // it): the same effect comes back, not counted again.
+        let fed_at = Some(machine.effects_issued());
+        let Step::Effect(again) = machine.poll(now) else {
+            panic!("the same call")
+        };
+        assert_eq!(again, call);
+        let error = asked_again(&machine, fed_at, &again).expect("caught");
+        assert_eq!(
+            error.to_string(),
+            "The resolver stopped in state waiting for Sts, whose result it was given but did not take, without a next step; this is a bug in rolectl."
+        );
     }
 }

@@ -927,7 +927,81 @@ fn cache_key(level: &Level) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::python_text;
+    use super::*;
+    use crate::input::Options;
+
+    fn static_keys() -> Resolver {
+        let files = rolectl_config_parser::parse_files(
+            None,
+            Some("[p]\naws_access_key_id = AKID\naws_secret_access_key = secret\n"),
+        )
+        .expect("parses");
+        Resolver::new(&Snapshot {
+            profiles: files.profiles.into_owned(),
+            env: Default::default(),
+            options: Options {
+                profile: Some("p".into()),
+                region: None,
+                cache: true,
+            },
+        })
+    }
+
+    /// Polls on another thread: a machine that stands still would spin
+    /// forever, and the test must fail rather than hang.
+    fn poll_within_seconds(mut machine: Resolver, seconds: u64) -> Step {
+        let (sent, step) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sent.send(machine.poll(OffsetDateTime::UNIX_EPOCH));
+        });
+        step.recv_timeout(std::time::Duration::from_secs(seconds))
+            .expect("poll returned")
+    }
+
+    #[test]
+    fn a_step_that_neither_moves_on_nor_asks_for_anything_is_an_internal_error() {
+        // A state whose input does not fit the plan (it cannot come about
+        // through the handlers): the step leaves the state as it was.
+        let mut machine = static_keys();
+        machine.state = State::AwaitingProcess;
+        machine.pending = Some(Effect::RunProcess {
+            command: "true".into(),
+            profile: "p".into(),
+        });
+        machine.input = Some(Input::Process(Err("not run".into())));
+        assert!(!machine.is_done());
+        let step = poll_within_seconds(machine, 10);
+        assert_eq!(
+            step,
+            Step::Done(Err(ResolveError::Internal {
+                state: "AwaitingProcess".into()
+            }))
+        );
+    }
+
+    #[test]
+    fn inputs_show_their_kind_and_outcome_only() {
+        for (input, shown) in [
+            (Input::Sts(Err("denied".into())), "Sts(failed)"),
+            (Input::Mfa(Ok(Secret::new("123456"))), "Mfa(ok)"),
+            (Input::File(Ok("TOKEN".into())), "File(ok)"),
+            (Input::CacheEntry(Some("{}".into())), "CacheEntry(ok)"),
+            (Input::CacheEntry(None), "CacheEntry(failed)"),
+            (Input::CacheStored(Ok(())), "CacheStored(ok)"),
+            (Input::Imds(Ok("{}".into())), "Imds(ok)"),
+            (Input::Container(Err("refused".into())), "Container(failed)"),
+            (
+                Input::Process(Ok(ProcessOutput {
+                    status: Some(0),
+                    stdout: "SECRET".into(),
+                    stderr: String::new(),
+                })),
+                "Process(ok)",
+            ),
+        ] {
+            assert_eq!(format!("{input:?}"), shown);
+        }
+    }
 
     #[test]
     fn token_files_read_as_python_text_mode_reads_them() {

@@ -1163,3 +1163,46 @@ fn expired_process_credentials_are_refused() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn pending_and_is_done_follow_the_run() {
+    let mut m = Resolver::new(&snapshot(CHAIN, "", &[], Some("A"), true));
+    assert_eq!(m.pending(), None, "nothing asked yet");
+    assert!(!m.is_done());
+    let lookup = effect(&mut m);
+    assert_eq!(m.pending(), Some(&lookup));
+    assert_eq!(m.effects_issued(), 1);
+    // Fed, but not yet taken: the effect stays pending until the next poll.
+    m.handle_cache_entry(None).unwrap();
+    assert_eq!(m.pending(), Some(&lookup));
+    let next = effect(&mut m);
+    assert_ne!(next, lookup);
+    assert_eq!(m.pending(), Some(&next));
+    assert_eq!(m.effects_issued(), 2);
+    assert!(!m.is_done());
+
+    let mut m = Resolver::new(&snapshot(CHAIN, "", &[], Some("nope"), true));
+    assert!(!m.is_done(), "the end is found by polling");
+    assert!(done(&mut m).is_err());
+    assert!(m.is_done());
+    assert_eq!(m.pending(), None);
+    assert_eq!(m.effects_issued(), 0);
+}
+
+#[test]
+fn a_fed_result_shows_in_debug_as_its_kind_and_outcome_only() {
+    let mut m = Resolver::new(&snapshot(MFA, "", &[], Some("m"), true));
+    effect(&mut m);
+    m.handle_cache_entry(None).unwrap();
+    effect(&mut m);
+    m.handle_mfa_code(Ok(Secret::new("654321"))).unwrap();
+    let text = format!("{m:?}");
+    assert!(text.contains("input: Some(Mfa(ok))"), "{text}");
+    assert!(!text.contains("654321"), "{text}");
+    effect(&mut m);
+    m.handle_sts(Err::<Output, _>("AccessDenied: not you"))
+        .unwrap();
+    let text = format!("{m:?}");
+    assert!(text.contains("input: Some(Sts(failed))"), "{text}");
+    assert!(!text.contains("not you"), "{text}");
+}
