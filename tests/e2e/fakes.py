@@ -338,7 +338,18 @@ class FakeSts(LoopbackServer):
             role_arn,
             session,
         )
-        if mode == StsMode.OK or mode == StsMode.EXPIRED or mode == StsMode.NO_SECRET:
+        if mode == StsMode.NO_SECRET:
+            # Compact, the token first: an error that quotes the start of
+            # the body quotes the whole token unless it redacts it.
+            doc = (
+                "<AssumeRoleResponse><AssumeRoleResult><Credentials>"
+                f"<SessionToken>{c['SessionToken']}</SessionToken>"
+                f"<AccessKeyId>{c['AccessKeyId']}</AccessKeyId>"
+                f"<Expiration>{c['Expiration']}</Expiration></Credentials>"
+                "</AssumeRoleResult></AssumeRoleResponse>"
+            )
+            return Reply(200, doc.encode())
+        if mode == StsMode.OK or mode == StsMode.EXPIRED:
             return Reply(200, xml.encode())
         if mode == StsMode.CUT_OFF:
             # Cut in the middle of the session token, after the secret.

@@ -100,7 +100,10 @@ def test_imds_v2_token_flow(imds_box, sts, v1_disabled):
 @pytest.mark.parametrize("token_mode", ["403", "404", "405", "stall"])
 def test_imds_v1_fallback(imds_box, sts, token_mode):
     with FakeImds(token_mode) as imds:
-        r = run(imds_box, "--profile", PROFILE, "export", env=imds_env(imds.url))
+        # With two attempts allowed, these answers still end the token
+        # request at once (botocore's _fetch_metadata_token).
+        env = imds_env(imds.url, AWS_METADATA_SERVICE_NUM_ATTEMPTS="2")
+        r = run(imds_box, "--profile", PROFILE, "export", env=env)
     exported(sts, r)
     assert r.elapsed < BOUNDED, str(r)
     assert imds.problems == [], imds.problems
@@ -118,6 +121,16 @@ def test_imds_v1_disabled_refuses_the_fallback(imds_box, sts, token_mode):
     assert_clean_failure(r, imds_box, mentions=[f'"{PROFILE}"', "Ec2InstanceMetadata"])
     assert r.elapsed < BOUNDED, str(r)
     assert [q.method for q in imds.requests] == ["PUT"], "no IMDSv1 request may follow"
+    assert sts.requests == []
+
+
+def test_imds_token_request_answered_400_is_an_error(imds_box, sts):
+    # botocore raises BadIMDSRequestError on 400: no IMDSv1 fallback, no
+    # credentials from this source.
+    with FakeImds("400") as imds:
+        r = run(imds_box, "--profile", PROFILE, "export", env=imds_env(imds.url))
+    assert_clean_failure(r, imds_box, mentions=[f'"{PROFILE}"', "Ec2InstanceMetadata", "400"])
+    assert [q.method for q in imds.requests] == ["PUT"]
     assert sts.requests == []
 
 

@@ -77,6 +77,8 @@ pub async fn imds(request: &ImdsRequest, v1_disabled: bool) -> Result<String, St
                 last = format!("{token_url} answered {status}");
                 break;
             }
+            // botocore's BadIMDSRequestError: no IMDSv1 fallback.
+            Ok((400, _)) => return Err(format!("{token_url} answered 400 (a bad request)")),
             Ok((status, _)) => last = format!("{token_url} answered {status}"),
             Err(e) if e.is_timeout() => {
                 last = describe(&token_url, &e, timeout);
