@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 use crate::chain::NamedSource;
 use crate::error::ResolveError;
 use crate::paths::FilePaths;
-use crate::plan::{has_assume_role_vars, has_static_credentials, python_int, sso, SSO_KEYS};
+use crate::plan::{python_int, sso};
 
 /// One problem found in the files.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -214,12 +214,19 @@ fn check(
         location: d.location,
         profile: None,
     }));
+    let set = &parsed.profiles;
+    let names: Vec<&str> = set.profiles.keys().map(|k| k.as_ref()).collect();
+    let sections: Vec<&Section<'_>> = set.profiles.values().collect();
     let mut linter = Linter {
-        set: &parsed.profiles,
+        set,
+        names,
+        sections,
+        facts: Vec::with_capacity(set.profiles.len()),
         findings,
         budget: SUGGESTION_BUDGET,
+        whole,
     };
-    linter.profiles(whole);
+    linter.profiles();
     linter.sso_sessions();
     if whole {
         linter.cycles();
@@ -248,14 +255,71 @@ fn dedup_places(findings: &mut Vec<Finding>) {
     *findings = kept;
 }
 
+type Prop<'s, 'a> = Option<&'s Property<'a>>;
+
+/// The keys of one profile the checks look at, found in one pass over its
+/// properties (one `match` per key) instead of a lookup per check.
+#[derive(Clone, Copy, Default)]
+struct Facts<'s, 'a> {
+    role_arn: Prop<'s, 'a>,
+    source_profile: Prop<'s, 'a>,
+    credential_source: Prop<'s, 'a>,
+    web_identity_token_file: Prop<'s, 'a>,
+    access_key_id: Prop<'s, 'a>,
+    secret_access_key: Prop<'s, 'a>,
+    login_session: Prop<'s, 'a>,
+    credential_process: Prop<'s, 'a>,
+    duration_seconds: Prop<'s, 'a>,
+    external_id: Prop<'s, 'a>,
+    mfa_serial: Prop<'s, 'a>,
+    role_session_name: Prop<'s, 'a>,
+    mfa_session: Prop<'s, 'a>,
+    mfa_session_duration: Prop<'s, 'a>,
+    /// The first SSO key.
+    sso: Option<Location>,
+    /// The profile a role profile's chain goes on to (its index).
+    next: Option<usize>,
+}
+
+impl Facts<'_, '_> {
+    /// `plan::has_assume_role_vars`: `role_arn` without web identity.
+    fn role(&self) -> bool {
+        self.role_arn.is_some() && self.web_identity_token_file.is_none()
+    }
+
+    /// `plan::has_static_credentials`: either key.
+    fn has_static(&self) -> bool {
+        self.access_key_id.is_some() || self.secret_access_key.is_some()
+    }
+
+    /// A role profile without keys: as a source, it goes on to its own source.
+    fn continuing(&self) -> bool {
+        self.role() && !self.has_static()
+    }
+
+    fn token_file(&self) -> Prop<'_, '_> {
+        self.web_identity_token_file.filter(|p| !p.value.is_empty())
+    }
+
+    fn process(&self) -> bool {
+        self.credential_process.is_some_and(|p| !p.value.is_empty())
+    }
+}
+
 struct Linter<'s, 'a> {
     set: &'s ProfileSet<'a>,
+    /// The profile names and sections, in the set's order (for indices).
+    names: Vec<&'s str>,
+    sections: Vec<&'s Section<'a>>,
+    facts: Vec<Facts<'s, 'a>>,
     findings: Vec<Finding>,
     /// What is left of [`SUGGESTION_BUDGET`].
     budget: usize,
+    /// Both files were read: checks across profiles can run.
+    whole: bool,
 }
 
-impl Linter<'_, '_> {
+impl<'s, 'a> Linter<'s, 'a> {
     fn push(
         &mut self,
         code: &'static str,
@@ -281,50 +345,76 @@ impl Linter<'_, '_> {
         self.push(code, Severity::Warning, location, profile, message);
     }
 
-    fn profiles(&mut self, whole: bool) {
+    fn profiles(&mut self) {
         let set = self.set;
+        // What needs only the profile itself, in the pass that reads it.
         for (name, section) in set.profiles.iter() {
-            let name: &str = name;
-            self.keys(name, section, whole);
-            self.values(name, section);
-            self.providers(name, section, whole);
-            if whole {
-                self.role_source(name, section);
+            let mut f = self.keys(name, section);
+            self.values(name, &f);
+            if f.role() {
+                if f.credential_source.is_none() {
+                    if let Some(p) = f.source_profile {
+                        f.next = self.names.binary_search(&p.value.as_ref()).ok();
+                    }
+                }
+            } else {
+                self.providers(name, section, &f);
+            }
+            self.facts.push(f);
+        }
+        // What needs the source profile's facts.
+        if self.whole {
+            for i in 0..self.facts.len() {
+                let f = self.facts[i];
+                if f.role() {
+                    self.role_source(self.names[i], &f);
+                }
             }
         }
     }
 
-    /// Each key on its own: known, another tool's, or unknown.
-    fn keys(&mut self, name: &str, section: &Section<'_>, whole: bool) {
-        let role = has_assume_role_vars(section);
-        let web_identity = section.get("web_identity_token_file").is_some();
+    /// Each key on its own (known, another tool's, or unknown), and the
+    /// facts the other checks need.
+    fn keys(&mut self, name: &str, section: &'s Section<'a>) -> Facts<'s, 'a> {
+        let mut f = Facts::default();
         for (key, property) in section.properties.iter() {
             let key: &str = key;
-            match classify(key) {
-                Key::Known => {}
-                // Whether a role reads it may depend on the unread file.
-                Key::Role if role || !whole => {}
-                Key::Role => {
-                    let why = if web_identity && section.get("role_arn").is_some() {
-                        "the profile assumes its role with web_identity_token_file, which takes no"
-                    } else {
-                        "the profile has no role_arn, and only a role profile reads"
-                    };
+            let slot = match classify(key) {
+                Key::Known => continue,
+                Key::Fact(fact) => match fact {
+                    Fact::RoleArn => &mut f.role_arn,
+                    Fact::SourceProfile => &mut f.source_profile,
+                    Fact::CredentialSource => &mut f.credential_source,
+                    Fact::WebIdentityTokenFile => &mut f.web_identity_token_file,
+                    Fact::AccessKeyId => &mut f.access_key_id,
+                    Fact::SecretAccessKey => &mut f.secret_access_key,
+                    Fact::LoginSession => &mut f.login_session,
+                    Fact::CredentialProcess => &mut f.credential_process,
+                    Fact::DurationSeconds => &mut f.duration_seconds,
+                    Fact::ExternalId => &mut f.external_id,
+                    Fact::MfaSerial => &mut f.mfa_serial,
+                    Fact::RoleSessionName => &mut f.role_session_name,
+                    Fact::MfaSession => &mut f.mfa_session,
+                    Fact::MfaSessionDuration => &mut f.mfa_session_duration,
+                    Fact::Sso => {
+                        f.sso = Some(
+                            f.sso
+                                .map_or(property.location, |l| l.min(property.location)),
+                        );
+                        continue;
+                    }
+                },
+                Key::OtherTool(tool) => {
                     self.warning(
-                        UNUSED_KEY,
+                        IGNORED_KEY,
                         property.location,
                         name,
-                        format!("The key \"{key}\" has no effect: {why} {key}."),
+                        format!(
+                            "The key \"{key}\" belongs to {tool}; rolectl and the AWS CLI ignore it."
+                        ),
                     );
+                    continue;
                 }
-                Key::OtherTool(tool) => self.warning(
-                    IGNORED_KEY,
-                    property.location,
-                    name,
-                    format!(
-                        "The key \"{key}\" belongs to {tool}; rolectl and the AWS CLI ignore it."
-                    ),
-                ),
                 Key::Unknown => {
                     let hint = match suggest(key, KNOWN_KEYS.iter().copied(), &mut self.budget) {
                         Some(k) => format!("; did you mean \"{k}\"?"),
@@ -338,16 +428,42 @@ impl Linter<'_, '_> {
                             "The key \"{key}\" is not read by the AWS CLI, the SDKs or rolectl, so it has no effect{hint}"
                         ),
                     );
+                    continue;
+                }
+            };
+            *slot = Some(property);
+        }
+        // Whether a role reads them may depend on the file that was not read.
+        if !f.role() && self.whole {
+            let why = if f.role_arn.is_some() {
+                "the profile assumes its role with web_identity_token_file, which takes no"
+            } else {
+                "the profile has no role_arn, and only a role profile reads"
+            };
+            let role_only = [
+                ("source_profile", f.source_profile),
+                ("credential_source", f.credential_source),
+                ("external_id", f.external_id),
+                ("mfa_serial", f.mfa_serial),
+                ("duration_seconds", f.duration_seconds),
+            ];
+            for (key, property) in role_only {
+                if let Some(p) = property {
+                    self.warning(
+                        UNUSED_KEY,
+                        p.location,
+                        name,
+                        format!("The key \"{key}\" has no effect: {why} {key}."),
+                    );
                 }
             }
         }
+        f
     }
 
     /// The values STS or rolectl would refuse, where they are read.
-    fn values(&mut self, name: &str, section: &Section<'_>) {
-        let role = has_assume_role_vars(section);
-        let web_identity = !role && section.get("role_arn").is_some();
-        if let Some(p) = section.get("role_arn") {
+    fn values(&mut self, name: &str, f: &Facts<'_, '_>) {
+        if let Some(p) = f.role_arn {
             if !is_role_arn(&p.value) {
                 self.error(
                     INVALID_ROLE_ARN,
@@ -359,9 +475,8 @@ impl Linter<'_, '_> {
                     ),
                 );
             }
-        }
-        if role || web_identity {
-            if let Some(p) = section.get("role_session_name") {
+            // Read by AssumeRole and by web identity alike.
+            if let Some(p) = f.role_session_name {
                 // Empty means a generated name.
                 if !p.value.is_empty() && !is_session_name(&p.value) {
                     self.error(
@@ -376,10 +491,10 @@ impl Linter<'_, '_> {
                 }
             }
         }
-        if role {
-            self.role_values(name, section);
+        if f.role() {
+            self.role_values(name, f);
         }
-        if let Some(p) = section.get("rolectl_mfa_session") {
+        if let Some(p) = f.mfa_session {
             let v = p.value.trim();
             if !v.eq_ignore_ascii_case("true") && !v.eq_ignore_ascii_case("false") {
                 self.error(
@@ -393,7 +508,7 @@ impl Linter<'_, '_> {
                 );
             }
         }
-        if let Some(p) = section.get("rolectl_mfa_session_duration") {
+        if let Some(p) = f.mfa_session_duration {
             if !python_int(&p.value).is_some_and(|d| (900..=129_600).contains(&d)) {
                 self.error(
                     INVALID_MFA_SESSION_DURATION,
@@ -408,8 +523,8 @@ impl Linter<'_, '_> {
         }
     }
 
-    fn role_values(&mut self, name: &str, section: &Section<'_>) {
-        if let Some(p) = section.get("duration_seconds") {
+    fn role_values(&mut self, name: &str, f: &Facts<'_, '_>) {
+        if let Some(p) = f.duration_seconds {
             // Read as plan.rs reads it (Python's int()).
             if !python_int(&p.value).is_some_and(|d| (900..=43_200).contains(&d)) {
                 let error = ResolveError::InvalidDurationSeconds {
@@ -425,7 +540,7 @@ impl Linter<'_, '_> {
                 );
             }
         }
-        if let Some(p) = section.get("external_id") {
+        if let Some(p) = f.external_id {
             let length = p.value.chars().count();
             if !(2..=1224).contains(&length) {
                 self.error(
@@ -438,7 +553,7 @@ impl Linter<'_, '_> {
                 );
             }
         }
-        if let Some(p) = section.get("mfa_serial") {
+        if let Some(p) = f.mfa_serial {
             if !is_mfa_serial(&p.value) {
                 self.error(
                     INVALID_MFA_SERIAL,
@@ -456,20 +571,12 @@ impl Linter<'_, '_> {
     /// What the profile gives when it is selected or used as a source, in
     /// the AWS CLI's provider order: web identity, SSO, credentials file
     /// keys, console sign-in, `credential_process`, config file keys.
-    fn providers(&mut self, name: &str, section: &Section<'_>, whole: bool) {
-        // Selected, a role profile assumes its role: what it has besides
-        // matters only when it is a source (see `source_profile`).
-        if !has_assume_role_vars(section) {
-            self.provider_checks(name, section, whole);
-        }
-    }
-
-    fn provider_checks(&mut self, name: &str, section: &Section<'_>, whole: bool) {
-        let token_file = section
-            .get("web_identity_token_file")
-            .filter(|p| !p.value.is_empty());
-        if let Some(p) = token_file {
-            if whole && section.value("role_arn").is_none_or(str::is_empty) {
+    /// (Selected, a role profile assumes its role instead: its providers
+    /// matter only where it is a source, see `source_profile`.)
+    fn providers(&mut self, name: &str, section: &Section<'_>, f: &Facts<'_, '_>) {
+        let whole = self.whole;
+        if let Some(p) = f.token_file() {
+            if whole && f.role_arn.is_none_or(|r| r.value.is_empty()) {
                 self.error(
                     WEB_IDENTITY_WITHOUT_ROLE_ARN,
                     p.location,
@@ -481,7 +588,7 @@ impl Linter<'_, '_> {
             }
             return;
         }
-        if let Some(location) = first_of(section, &SSO_KEYS) {
+        if let Some(location) = f.sso {
             match sso(self.set, name, section) {
                 Err(e @ ResolveError::InvalidSsoConfig { .. }) if whole => {
                     self.error(INVALID_SSO_CONFIG, location, name, placeless(&e))
@@ -498,13 +605,8 @@ impl Linter<'_, '_> {
             return;
         }
         for file in [FileKind::Credentials, FileKind::Config] {
-            let access = section
-                .get("aws_access_key_id")
-                .filter(|p| p.location.file == file);
-            if let Some(access) = access {
-                let secret_here = section
-                    .get("aws_secret_access_key")
-                    .is_some_and(|p| p.location.file == file);
+            if let Some(access) = f.access_key_id.filter(|p| p.location.file == file) {
+                let secret_here = f.secret_access_key.is_some_and(|p| p.location.file == file);
                 // The secret may be in the part of a file that was not read.
                 if !secret_here && whole {
                     self.error(
@@ -521,7 +623,7 @@ impl Linter<'_, '_> {
             if file == FileKind::Config {
                 break;
             }
-            if let Some(p) = section.get("login_session") {
+            if let Some(p) = f.login_session {
                 self.warning(
                     LOGIN_SESSION_NOT_SUPPORTED,
                     p.location,
@@ -532,14 +634,11 @@ impl Linter<'_, '_> {
                 );
                 return;
             }
-            if section
-                .value("credential_process")
-                .is_some_and(|c| !c.is_empty())
-            {
+            if f.process() {
                 return;
             }
         }
-        if let Some(p) = section.get("aws_secret_access_key") {
+        if let Some(p) = f.secret_access_key {
             if whole {
                 self.warning(
                     SECRET_WITHOUT_KEY_ID,
@@ -556,13 +655,8 @@ impl Linter<'_, '_> {
     /// `role_arn`'s source: exactly one of `source_profile` and
     /// `credential_source`, a valid name, a source profile that exists and
     /// (when the chain ends there) has credentials.
-    fn role_source(&mut self, name: &str, section: &Section<'_>) {
-        if !has_assume_role_vars(section) {
-            return;
-        }
-        let source_profile = section.get("source_profile");
-        let credential_source = section.get("credential_source");
-        match (source_profile, credential_source) {
+    fn role_source(&mut self, name: &str, f: &Facts<'_, '_>) {
+        match (f.source_profile, f.credential_source) {
             (Some(_), Some(c)) => {
                 let e = ResolveError::BothSourceProfileAndCredentialSource {
                     profile: name.to_owned(),
@@ -576,9 +670,9 @@ impl Linter<'_, '_> {
                 );
             }
             (None, None) => {
-                let location = section
-                    .get("role_arn")
-                    .map_or(section.location, |p| p.location);
+                let Some(location) = f.role_arn.map(|p| p.location) else {
+                    return;
+                };
                 let e = ResolveError::RoleWithoutSource {
                     profile: name.to_owned(),
                     location,
@@ -600,21 +694,20 @@ impl Linter<'_, '_> {
                     self.error(UNKNOWN_CREDENTIAL_SOURCE, c.location, name, message);
                 }
             }
-            (Some(s), None) => self.source_profile(name, s),
+            (Some(s), None) => self.source_profile(name, s, f.next),
         }
     }
 
-    fn source_profile(&mut self, name: &str, property: &Property<'_>) {
+    fn source_profile(&mut self, name: &str, property: &Property<'_>, index: Option<usize>) {
         let source: &str = &property.value;
-        let Some(source_section) = self.set.profile(source) else {
+        let Some(index) = index else {
             let e = ResolveError::SourceProfileNotFound {
                 profile: name.to_owned(),
                 source_profile: source.to_owned(),
                 location: property.location,
             };
-            // Only on this (rare) path: compare with every profile name.
-            let set = self.set;
-            let names = set.profiles.keys().map(|k| k.as_ref());
+            // Only on this (rare) path: compare with the profile names.
+            let names = self.names.iter().copied();
             let hint = suggest(source, names, &mut self.budget)
                 .map(|n| format!(" Did you mean \"{n}\"?"))
                 .unwrap_or_default();
@@ -622,44 +715,49 @@ impl Linter<'_, '_> {
             self.error(SOURCE_PROFILE_NOT_FOUND, property.location, name, message);
             return;
         };
-        let continues = has_assume_role_vars(source_section);
+        let s = self.facts[index];
         // A role profile without keys goes on to its own source (walked in
-        // `cycles`); a profile naming itself with keys uses them.
-        if continues && !has_static_credentials(source_section) {
+        // `cycles`).
+        if s.continuing() {
             return;
         }
-        if continues {
+        if s.role() {
             // A role profile with keys ends the chain with them.
-            self.provider_checks(source, source_section, true);
+            let section = self.sections[index];
+            self.providers(source, section, &s);
         }
-        match source_credentials(source_section) {
-            SourceCredentials::Some => {}
-            SourceCredentials::LoneSecret(location) => {
-                let e = ResolveError::PartialCredentials {
-                    profile: source.to_owned(),
-                    missing: "aws_access_key_id",
-                    location,
-                };
-                let message = format!("{} It is the source profile of \"{name}\".", placeless(&e));
-                self.error(PARTIAL_CREDENTIALS, location, source, message);
-            }
-            SourceCredentials::None => {
-                let e = ResolveError::SourceProfileWithoutCredentials {
-                    profile: name.to_owned(),
-                    source_profile: source.to_owned(),
-                    location: property.location,
-                };
-                self.error(
-                    SOURCE_WITHOUT_CREDENTIALS,
-                    property.location,
-                    name,
-                    format!(
-                        "{} It has no keys, web identity, SSO or credential_process of its own, so the chain ends nowhere.",
-                        placeless(&e)
-                    ),
-                );
-            }
+        let gives = s.token_file().is_some()
+            || s.sso.is_some()
+            || s.access_key_id.is_some()
+            || s.login_session.is_some()
+            || s.process();
+        if gives {
+            return;
         }
+        if let Some(secret) = s.secret_access_key {
+            let e = ResolveError::PartialCredentials {
+                profile: source.to_owned(),
+                missing: "aws_access_key_id",
+                location: secret.location,
+            };
+            let message = format!("{} It is the source profile of \"{name}\".", placeless(&e));
+            self.error(PARTIAL_CREDENTIALS, secret.location, source, message);
+            return;
+        }
+        let e = ResolveError::SourceProfileWithoutCredentials {
+            profile: name.to_owned(),
+            source_profile: source.to_owned(),
+            location: property.location,
+        };
+        self.error(
+            SOURCE_WITHOUT_CREDENTIALS,
+            property.location,
+            name,
+            format!(
+                "{} It has no keys, web identity, SSO or credential_process of its own, so the chain ends nowhere.",
+                placeless(&e)
+            ),
+        );
     }
 
     fn sso_sessions(&mut self) {
@@ -690,46 +788,34 @@ impl Linter<'_, '_> {
     /// without keys follows its source; the walk from each is memoized, so
     /// the whole graph costs one pass.
     fn cycles(&mut self) {
-        let set = self.set;
-        let names: Vec<&str> = set.profiles.keys().map(|k| k.as_ref()).collect();
-        let sections: Vec<&Section<'_>> = set.profiles.values().collect();
-        let index = |name: &str| names.binary_search(&name).ok();
-        let continuing = |s: &Section<'_>| has_assume_role_vars(s) && !has_static_credentials(s);
-        // The profile a role profile's chain goes on to, if it has one.
-        let next: Vec<Option<usize>> = sections
-            .iter()
-            .map(|s| {
-                if !has_assume_role_vars(s) || s.get("credential_source").is_some() {
-                    return None;
-                }
-                index(s.value("source_profile")?)
-            })
-            .collect();
-
         // Where the chain through a continuing profile ends: a terminal
         // profile (its index), or nowhere (a loop, a missing source, ...).
         const UNSEEN: usize = usize::MAX;
         const ON_PATH: usize = usize::MAX - 1;
         const NOWHERE: usize = usize::MAX - 2;
-        let mut end = vec![UNSEEN; names.len()];
+        let count = self.facts.len();
+        let mut end = vec![UNSEEN; count];
         let mut path: Vec<usize> = Vec::new();
-        for start in 0..names.len() {
-            if end[start] != UNSEEN || !continuing(sections[start]) {
+        for start in 0..count {
+            if end[start] != UNSEEN || !self.facts[start].continuing() {
                 continue;
             }
             let mut node = start;
             let result = loop {
                 end[node] = ON_PATH;
                 path.push(node);
-                let Some(n) = next[node] else { break NOWHERE };
-                if !continuing(sections[n]) {
+                let Some(n) = self.facts[node].next else {
+                    break NOWHERE;
+                };
+                if !self.facts[n].continuing() {
                     break n;
                 }
                 match end[n] {
                     UNSEEN => node = n,
                     ON_PATH => {
                         let from = path.iter().position(|&p| p == n).unwrap_or(0);
-                        self.report_cycle(&names, &sections, &path[from..]);
+                        let members = path[from..].to_vec();
+                        self.report_cycle(&members);
                         break NOWHERE;
                     }
                     done => break done,
@@ -743,19 +829,20 @@ impl Linter<'_, '_> {
         // A role profile with keys is a source that ends chains, but when
         // it is selected its own chain starts with its role: if that chain
         // comes back to it, the AWS CLI calls it a loop.
-        for (b, section) in sections.iter().enumerate() {
-            if continuing(section) || !has_assume_role_vars(section) {
+        for b in 0..count {
+            let f = self.facts[b];
+            if !f.role() || f.continuing() {
                 continue;
             }
-            if let Some(y) = next[b] {
-                if y != b && continuing(sections[y]) && end[y] == b {
+            if let Some(y) = f.next {
+                if y != b && self.facts[y].continuing() && end[y] == b {
                     let mut members = vec![b];
                     let mut n = y;
                     while n != b {
                         members.push(n);
-                        n = next[n].unwrap_or(b);
+                        n = self.facts[n].next.unwrap_or(b);
                     }
-                    self.report_cycle(&names, &sections, &members);
+                    self.report_cycle(&members);
                 }
             }
         }
@@ -763,11 +850,11 @@ impl Linter<'_, '_> {
 
     /// One finding for a loop, at the earliest `source_profile` line of its
     /// members, the chain written from that member round to it again.
-    fn report_cycle(&mut self, names: &[&str], sections: &[&Section<'_>], members: &[usize]) {
+    fn report_cycle(&mut self, members: &[usize]) {
         let place = |i: usize| {
-            sections[i]
-                .get("source_profile")
-                .map_or(sections[i].location, |p| p.location)
+            self.facts[i]
+                .source_profile
+                .map_or(self.sections[i].location, |p| p.location)
         };
         let first = (0..members.len())
             .min_by_key(|&k| place(members[k]))
@@ -775,12 +862,12 @@ impl Linter<'_, '_> {
         let mut chain: Vec<String> = members[first..]
             .iter()
             .chain(&members[..first])
-            .map(|&i| names[i].to_owned())
+            .map(|&i| self.names[i].to_owned())
             .collect();
-        chain.push(names[members[first]].to_owned());
+        chain.push(self.names[members[first]].to_owned());
         let location = place(members[first]);
         let e = ResolveError::Cycle { chain, location };
-        let profile = names[members[first]];
+        let profile = self.names[members[first]];
         self.error(SOURCE_PROFILE_CYCLE, location, profile, placeless(&e));
     }
 }
@@ -795,38 +882,6 @@ fn placeless(error: &ResolveError) -> String {
             .replace(&format!(" at {location}"), ""),
         None => text,
     }
-}
-
-enum SourceCredentials {
-    Some,
-    /// Only `aws_secret_access_key`, at this place.
-    LoneSecret(Location),
-    None,
-}
-
-/// Whether a profile used as a source profile gives credentials, by the
-/// provider order of `plan` (errors in it are reported on the profile itself).
-fn source_credentials(section: &Section<'_>) -> SourceCredentials {
-    let has = |k: &str| section.get(k).is_some();
-    let nonempty = |k: &str| section.value(k).is_some_and(|v| !v.is_empty());
-    if nonempty("web_identity_token_file")
-        || first_of(section, &SSO_KEYS).is_some()
-        || has("aws_access_key_id")
-        || has("login_session")
-        || nonempty("credential_process")
-    {
-        return SourceCredentials::Some;
-    }
-    match section.get("aws_secret_access_key") {
-        Some(p) => SourceCredentials::LoneSecret(p.location),
-        None => SourceCredentials::None,
-    }
-}
-
-fn first_of(section: &Section<'_>, keys: &[&str]) -> Option<Location> {
-    keys.iter()
-        .filter_map(|k| section.get(k).map(|p| p.location))
-        .min()
 }
 
 /// `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`, within STS's 20 to 2048
@@ -849,39 +904,55 @@ pub fn is_mfa_serial(value: &str) -> bool {
 }
 
 fn iam_arn(value: &str, resource_type: &str) -> bool {
-    let mut parts = value.splitn(6, ':');
-    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
+    // `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, split in one scan
+    // (this runs for every role_arn and mfa_serial of the files).
+    let mut colons = [0usize; 5];
+    let mut found = 0;
+    for (i, b) in value.bytes().enumerate() {
+        if b == b':' {
+            colons[found] = i;
+            found += 1;
+            if found == colons.len() {
+                break;
+            }
+        }
+    }
+    if found < colons.len() {
         return false;
-    };
+    }
+    let field = |k: usize| &value[if k == 0 { 0 } else { colons[k - 1] + 1 }..colons[k]];
+    let (partition, account, resource) = (field(1), field(4), &value[colons[4] + 1..]);
+    // IAM is global: the region is empty.
+    if field(0) != "arn" || field(2) != "iam" || !field(3).is_empty() {
+        return false;
+    }
+    // `aws`, or `aws-` and lowercase words joined by single dashes.
     let partition_ok = partition.strip_prefix("aws").is_some_and(|rest| {
-        rest.split('-')
-            .all(|p| p.bytes().all(|b| b.is_ascii_lowercase()))
-    }) && !partition.ends_with('-');
+        rest.is_empty()
+            || rest.strip_prefix('-').is_some_and(|words| {
+                words
+                    .split('-')
+                    .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+            })
+    });
     let account_ok = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
     let Some(path_and_name) = resource.strip_prefix(resource_type) else {
         return false;
     };
-    let name = path_and_name.rsplit('/').next().unwrap_or("");
     partition_ok
         && account_ok
-        && !name.is_empty()
-        && path_and_name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-/".contains(&b))
+        && !path_and_name.is_empty()
+        && !path_and_name.ends_with('/')
+        && path_and_name.bytes().all(|b| b == b'/' || name_byte(b))
+}
+
+/// `[A-Za-z0-9_+=,.@-]`: IAM names and STS session names.
+fn name_byte(b: u8) -> bool {
+    matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'+' | b'=' | b',' | b'.' | b'@' | b'-')
 }
 
 fn is_session_name(value: &str) -> bool {
-    (2..=64).contains(&value.len())
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
+    (2..=64).contains(&value.len()) && value.bytes().all(name_byte)
 }
 
 /// How many edit distances one lint may compute for "did you mean" hints:
@@ -944,13 +1015,32 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 enum Key {
-    /// Read by the AWS CLI, an SDK or rolectl.
+    /// Read by the AWS CLI, an SDK or rolectl; no check looks at it.
     Known,
-    /// Read only in a role profile (`role_arn` without web identity).
-    Role,
+    /// Read, and looked at by the checks.
+    Fact(Fact),
     /// Another tool's key.
     OtherTool(&'static str),
     Unknown,
+}
+
+/// The keys [`Facts`] keeps.
+enum Fact {
+    RoleArn,
+    SourceProfile,
+    CredentialSource,
+    WebIdentityTokenFile,
+    AccessKeyId,
+    SecretAccessKey,
+    LoginSession,
+    CredentialProcess,
+    DurationSeconds,
+    ExternalId,
+    MfaSerial,
+    RoleSessionName,
+    MfaSession,
+    MfaSessionDuration,
+    Sso,
 }
 
 /// The keys of a profile section: what botocore's session variables and
@@ -1045,24 +1135,28 @@ const SSO_SESSION_KEYS: &[&str] = &["sso_start_url", "sso_region", "sso_registra
 /// One `match`: no hashing, no allocation, per key of every profile.
 fn classify(key: &str) -> Key {
     match key {
-        "source_profile" | "credential_source" | "external_id" | "mfa_serial"
-        | "duration_seconds" => Key::Role,
-        "aws_access_key_id"
-        | "aws_secret_access_key"
-        | "aws_session_token"
+        "role_arn" => Key::Fact(Fact::RoleArn),
+        "source_profile" => Key::Fact(Fact::SourceProfile),
+        "credential_source" => Key::Fact(Fact::CredentialSource),
+        "web_identity_token_file" => Key::Fact(Fact::WebIdentityTokenFile),
+        "aws_access_key_id" => Key::Fact(Fact::AccessKeyId),
+        "aws_secret_access_key" => Key::Fact(Fact::SecretAccessKey),
+        "login_session" => Key::Fact(Fact::LoginSession),
+        "credential_process" => Key::Fact(Fact::CredentialProcess),
+        "duration_seconds" => Key::Fact(Fact::DurationSeconds),
+        "external_id" => Key::Fact(Fact::ExternalId),
+        "mfa_serial" => Key::Fact(Fact::MfaSerial),
+        "role_session_name" => Key::Fact(Fact::RoleSessionName),
+        "rolectl_mfa_session" => Key::Fact(Fact::MfaSession),
+        "rolectl_mfa_session_duration" => Key::Fact(Fact::MfaSessionDuration),
+        // The SSO keys `plan` looks for.
+        "sso_session" | "sso_start_url" | "sso_region" | "sso_account_id" | "sso_role_name" => {
+            Key::Fact(Fact::Sso)
+        }
+        "aws_session_token"
         | "aws_security_token"
         | "aws_account_id"
-        | "role_arn"
-        | "role_session_name"
-        | "web_identity_token_file"
-        | "credential_process"
-        | "sso_session"
-        | "sso_start_url"
-        | "sso_region"
-        | "sso_account_id"
-        | "sso_role_name"
         | "sso_registration_scopes"
-        | "login_session"
         | "region"
         | "output"
         | "ca_bundle"
@@ -1114,9 +1208,7 @@ fn classify(key: &str) -> Key {
         | "cli_auto_prompt"
         | "cli_history"
         | "cli_follow_urlparam"
-        | "cli_help_output"
-        | "rolectl_mfa_session"
-        | "rolectl_mfa_session_duration" => Key::Known,
+        | "cli_help_output" => Key::Known,
         "mfa_process"
         | "include_profile"
         | "parent_profile"
@@ -1136,7 +1228,7 @@ mod tests {
     fn known_keys_and_classify_agree() {
         for key in KNOWN_KEYS {
             assert!(
-                matches!(classify(key), Key::Known | Key::Role),
+                matches!(classify(key), Key::Known | Key::Fact(_)),
                 "{key} is listed but not classified"
             );
         }
@@ -1144,6 +1236,13 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(sorted.len(), KNOWN_KEYS.len(), "a key is listed twice");
+    }
+
+    #[test]
+    fn the_sso_keys_are_those_plan_looks_for() {
+        for key in crate::plan::SSO_KEYS {
+            assert!(matches!(classify(key), Key::Fact(Fact::Sso)), "{key}");
+        }
     }
 
     #[test]
