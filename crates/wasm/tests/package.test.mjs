@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import {
-  ACCOUNT, createRole, createUser, importRolectl, inAuthWindow, installDir, packageDir, peerUrl, trust, uniqueSuffix,
+  ACCOUNT, codeBlocks, createRole, createUser, importRolectl, inAuthWindow, installDir, packageDir, peerUrl, trust, uniqueSuffix,
 } from './support.mjs';
 
 const run = promisify(execFile);
@@ -20,13 +20,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const rolectl = await importRolectl();
 const EXPORTS = ['explain', 'lint', 'parseConfig', 'presignUrl', 'resolveCredentials', 'signRequest', 'version'];
 
-/** The fenced code blocks of a markdown text with the given info string. */
-export function codeBlocks(markdown, info) {
-  const blocks = [];
-  const re = new RegExp('^```' + info + '\\n([\\s\\S]*?)^```$', 'gm');
-  for (let m = re.exec(markdown); m; m = re.exec(markdown)) blocks.push(m[1]);
-  return blocks;
-}
 
 test('package.json: name rolectl, exports for node, browser and types, only the built files', async () => {
   const pkg = JSON.parse(await readFile(join(packageDir(), 'package.json'), 'utf8'));

@@ -156,3 +156,11 @@ export async function callerArn(rolectl, base, credentials) {
   if (status !== 200) throw new Error(`GetCallerIdentity: HTTP ${status} ${text}`);
   return tag(text, 'Arn');
 }
+
+/** The fenced code blocks of a markdown text with the given info string. */
+export function codeBlocks(markdown, info) {
+  const blocks = [];
+  const re = new RegExp('^```' + info + '\\n([\\s\\S]*?)^```$', 'gm');
+  for (let m = re.exec(markdown); m; m = re.exec(markdown)) blocks.push(m[1]);
+  return blocks;
+}
