@@ -1,6 +1,9 @@
 //! Conformance tool for the cross-SDK assume-role suite: reads one case
 //! (or its `input` object) from FILE.json and prints the plan in the
-//! suite's `output` format.
+//! suite's `output` format. A `credential_source` is printed as its
+//! `NamedSource` step even when the case's (empty) environment could not
+//! serve it: the suite describes the configured chain, and only resolving
+//! fails there.
 //!
 //! `cargo run -p rolectl-resolver --example plan -- FILE.json`
 
