@@ -36,3 +36,33 @@ if ! command -v cargo-fuzz >/dev/null 2>&1; then
   say "installing cargo-fuzz"
   cargo install cargo-fuzz --locked
 fi
+
+# The npm package (scripts/build-npm.sh, scripts/test-npm.sh): wasm-bindgen-cli
+# at exactly the version the workspace pins, Node and npm, Debian's chromium
+# for the browser test, and the npm tools pinned in
+# crates/wasm/tests/package-lock.json (wasm-opt, esbuild, playwright-core,
+# typescript, the AWS SDK packages compared with).
+wasm_bindgen=$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' Cargo.toml)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindgen" ]; then
+  say "installing wasm-bindgen-cli $wasm_bindgen (about 3 minutes)"
+  # Not --locked: the registry lacks one version its lockfile pins.
+  cargo install wasm-bindgen-cli --version "$wasm_bindgen"
+fi
+
+apt_packages=()
+command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
+[ -x /usr/bin/chromium ] || apt_packages+=(chromium)
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  say "installing ${apt_packages[*]} (apt-get)"
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${apt_packages[@]}"
+fi
+
+npm_dir=crates/wasm/tests
+npm_stamp=$npm_dir/node_modules/.package-lock.sha256
+npm_want=$(sha256sum "$npm_dir/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$npm_stamp" 2>/dev/null)" != "$npm_want" ]; then
+  say "npm ci in $npm_dir"
+  (cd "$npm_dir" && npm ci --no-audit --no-fund --silent)
+  echo "$npm_want" > "$npm_stamp"
+fi

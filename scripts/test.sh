@@ -37,6 +37,7 @@ export PATH="$PWD/.venv/bin:$PATH"
 say "cargo test"
 cargo test --workspace --all-targets
 cargo test --workspace --doc
+scripts/test-npm.sh
 
 say "end-to-end tests (tests/e2e: rolectl against moto, the AWS CLI, boto3 and local fakes)"
 cargo build -p rolectl-cli
