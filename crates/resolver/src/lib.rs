@@ -11,6 +11,8 @@
 //!   `handle_*` method.
 //! - [`drive`] runs a resolver against an implementation of [`Handlers`].
 //! - [`cache`] holds the AWS CLI's cache key and file format.
+//! - [`explain`], [`lint`] and [`profiles`] are the reports both front ends
+//!   print (text and JSON), with places as real paths through [`FilePaths`].
 //!
 //! `COMPATIBILITY.md`, next to this crate's manifest, lists each rule of the
 //! AWS CLI followed here, the test that holds it, and each deliberate
