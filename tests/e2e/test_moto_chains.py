@@ -106,7 +106,7 @@ def test_external_id_is_sent_and_checked_by_the_trust_policy(moto, moto_sandbox,
     assert call.params["ExternalId"] == external_id
 
     denied = ("error: An error occurred (AccessDenied) when calling the AssumeRole operation: "
-              f"User: {user.arn} is not authorized to perform: sts:AssumeRole\n")
+              f"User: {user.arn} is not authorized to perform: sts:AssumeRole (profile \"wrong\")\n")
     # (moto lets a call without any ExternalId through such a policy, unlike
     # AWS, so only the wrong id is checked for denial.)
     status, out, err = moto_sandbox.run(["--profile", "wrong", "export"])

@@ -188,7 +188,7 @@ def test_denied_role_prints_the_sts_error_and_caches_nothing(moto, moto_sandbox,
         status, out, err = moto_sandbox.run([*PROFILE, *command])
         assert status == 1, (command, err)
         assert out == "", command
-        assert err == f"error: {expected}\n", err
+        assert err == f"error: {expected} (profile \"marketingadmin\")\n", err
         assert moto_sandbox.cache_files() == [], command
         assert user.secret_access_key not in err
     # The AWS CLI says the same for the same profile.

@@ -66,11 +66,20 @@ pub async fn resolve(
 ) -> Result<Resolution, CliError> {
     let mut machine = Resolver::new(snapshot);
     let result = drive(&mut machine, handlers, time::OffsetDateTime::now_utc).await;
-    for warning in machine.warnings() {
-        eprintln!("warning: {}", ctx.paths.rewrite(&warning.to_string()));
-    }
-    for warning in handlers.cache.take_warnings() {
+    let said: Vec<String> = machine
+        .warnings()
+        .iter()
+        .map(|w| ctx.paths.rewrite(&w.to_string()))
+        .collect();
+    for warning in &said {
         eprintln!("warning: {warning}");
+    }
+    // A cache directory that cannot be used is said once, not again for
+    // each entry that could not be written into it.
+    for warning in handlers.cache.take_warnings() {
+        if !said.iter().any(|s| s.contains(&warning)) {
+            eprintln!("warning: {warning}");
+        }
     }
     let credentials = result.map_err(|e| resolve_error(ctx, &e))?;
     let plan = machine.plan().map_err(|e| resolve_error(ctx, e))?;
@@ -85,6 +94,15 @@ pub async fn resolve(
 /// setting that named it.
 pub fn resolve_error(ctx: &Context, error: &ResolveError) -> CliError {
     let mut message = ctx.paths.rewrite(&error.to_string());
+    // The AWS CLI's own text first, unchanged, so that scripts matching it
+    // still match; then the profile the call was made for.
+    if let ResolveError::Sts {
+        profile: Some(profile),
+        ..
+    } = error
+    {
+        message.push_str(&format!(" (profile \"{profile}\")"));
+    }
     if let ResolveError::ProfileNotFound { .. } = error {
         if let Some(origin) = ctx.profile_origin() {
             message.push_str(&format!(

@@ -128,10 +128,12 @@ pub enum ResolveError {
         message: String,
     },
 
-    #[error("Could not read {path} ({purpose}): {message}")]
+    #[error("Could not read {path} ({purpose}{}): {message}", whose_file(.profile.as_deref()))]
     ReadFile {
         path: String,
         purpose: &'static str,
+        /// The profile that names the file; `None` when the environment does.
+        profile: Option<String>,
         message: String,
     },
 
@@ -148,6 +150,13 @@ pub enum ResolveError {
         "The resolver stopped in state {state} without a next step; this is a bug in rolectl."
     )]
     Internal { state: String },
+}
+
+fn whose_file(profile: Option<&str>) -> String {
+    match profile {
+        Some(p) => format!(" of profile \"{p}\""),
+        None => String::new(),
+    }
 }
 
 fn whose(profile: Option<&str>) -> String {

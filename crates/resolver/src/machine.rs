@@ -386,6 +386,7 @@ impl Resolver {
                 let token = result.map_err(|message| ResolveError::ReadFile {
                     path,
                     purpose: "container authorization token",
+                    profile: None,
                     message,
                 })?;
                 // Sent exactly as read, as the AWS CLI does; a line break
@@ -693,6 +694,7 @@ impl Resolver {
                 let token = token.map_err(|message| ResolveError::ReadFile {
                     path: w.token_file.clone(),
                     purpose: "web identity token",
+                    profile: w.origin.as_ref().map(|o| o.profile.clone()),
                     message,
                 })?;
                 let token = Secret::new(python_text(token));
@@ -768,6 +770,18 @@ impl Resolver {
                         })
                     }
                 };
+                // Credentials that are over on arrival would fail every call
+                // made with them, and must never reach the cache.
+                if output.credentials.expiration <= now {
+                    return Err(ResolveError::Sts {
+                        operation,
+                        profile,
+                        message: format!(
+                            "STS answered {operation} with credentials that expired at {}, before this call ended; check this machine's clock.",
+                            crate::cache::format_expiration(output.credentials.expiration)
+                        ),
+                    });
+                }
                 let entry = CacheEntry::from_output(&output);
                 self.current = Some(ResolvedCredentials::from_entry(
                     &entry,
