@@ -53,6 +53,10 @@ pub enum Command {
     CredentialProcess,
     /// Run a command with the credentials in its environment.
     Exec {
+        /// Serve the credentials on 127.0.0.1 while CMD runs, and give CMD the
+        /// container endpoint's two variables instead of keys (SDKs refresh them).
+        #[arg(long)]
+        server: bool,
         /// The command and its arguments.
         #[arg(
             required = true,
@@ -78,6 +82,24 @@ pub enum Command {
     Profiles {
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+    },
+    /// Serve the credentials on 127.0.0.1 as a container credentials endpoint, until killed.
+    Serve {
+        /// The port to listen on (else one the system picks).
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        port: u16,
+        /// The shell style of the two lines printed.
+        #[arg(long, value_enum, default_value_t = ShellFormat::Env)]
+        format: ShellFormat,
+    },
+    /// Print a kubectl ExecCredential with an EKS token, as `aws eks get-token`.
+    EksToken {
+        /// The EKS cluster's name.
+        #[arg(long, value_name = "NAME")]
+        cluster_name: String,
+        /// Assume this role (session name EKSGetTokenAuth) to sign the token.
+        #[arg(long, value_name = "ARN")]
+        role_arn: Option<String>,
     },
     /// List or clear the cached credentials.
     Cache {
@@ -124,6 +146,16 @@ impl Format {
             Format::WindowsCmd => E::WindowsCmd,
         }
     }
+}
+
+/// The shell styles of `export --format` (without `process`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShellFormat {
+    Env,
+    EnvNoExport,
+    Fish,
+    Powershell,
+    WindowsCmd,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -12,6 +12,7 @@ mod metadata;
 mod process;
 mod prompt;
 mod resolve;
+mod server;
 mod sts;
 
 use std::process::ExitCode;
@@ -24,8 +25,9 @@ use error::CliError;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let ctx = Context::new(&cli.global);
-    match run(&ctx, &cli.command) {
+    // Lives as long as the process: the credential server's threads use it.
+    let ctx: &'static Context = Box::leak(Box::new(Context::new(&cli.global)));
+    match run(ctx, &cli.command) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(error) => {
@@ -36,13 +38,25 @@ fn main() -> ExitCode {
 }
 
 /// Runs the command; `Ok(false)` is a run that worked but found errors (`lint`).
-fn run(ctx: &Context, command: &Command) -> Result<bool, CliError> {
+fn run(ctx: &'static Context, command: &Command) -> Result<bool, CliError> {
     match command {
         Command::Export { format } => commands::export::run(ctx, format.export_format())?,
         Command::CredentialProcess => {
             commands::export::run(ctx, rolectl_resolver::export::ExportFormat::Process)?
         }
-        Command::Exec { command } => commands::exec::run(ctx, command)?,
+        Command::Exec {
+            command,
+            server: true,
+        } => {
+            let status = commands::serve::exec(ctx, command)?;
+            std::process::exit(i32::from(status));
+        }
+        Command::Exec { command, .. } => commands::exec::run(ctx, command)?,
+        Command::Serve { port, format } => commands::serve::run(ctx, *port, *format)?,
+        Command::EksToken {
+            cluster_name,
+            role_arn,
+        } => commands::eks_token::run(ctx, cluster_name, role_arn.as_deref())?,
         Command::Whoami => commands::whoami::run(ctx)?,
         Command::Explain { format } => commands::explain::run(ctx, *format)?,
         Command::Lint { format } => return commands::lint::run(ctx, *format),

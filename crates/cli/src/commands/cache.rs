@@ -33,7 +33,12 @@ pub fn list(ctx: &Context, format: ReportFormat) -> Result<(), CliError> {
     let now = OffsetDateTime::now_utc();
     let mut rows = Vec::new();
     for (key, _) in cache.entries().map_err(CliError::resolve)? {
-        let row = match cache.get(&key).map(|t| CacheEntry::parse(&t)) {
+        let text = cache.get(&key);
+        if let Some(row) = super::eks_token::list_row(&key, text.as_deref(), now) {
+            rows.push(row);
+            continue;
+        }
+        let row = match text.map(|t| CacheEntry::parse(&t)) {
             Some(Ok(entry)) => {
                 let (role, session) = entry.arn.as_deref().map(role_of).unwrap_or_default();
                 serde_json::json!({
@@ -62,6 +67,15 @@ pub fn list(ctx: &Context, format: ReportFormat) -> Result<(), CliError> {
                 let s = |k: &str| row.get(k).and_then(|v| v.as_str()).unwrap_or("");
                 if row.get("error").is_some() {
                     out.push_str(&format!("{}  unusable: {}\n", s("key"), s("error")));
+                } else if s("kind") == "eks-token" {
+                    out.push_str(&format!(
+                        "{}  EKS token for cluster {}  {}  {}  {}\n",
+                        s("key"),
+                        s("cluster"),
+                        s("profile"),
+                        s("expiration"),
+                        s("time_left")
+                    ));
                 } else {
                     out.push_str(&format!(
                         "{}  {}  {}  {}  {}\n",

@@ -2,11 +2,13 @@
 
 pub mod cache;
 pub mod completions;
+pub mod eks_token;
 pub mod exec;
 pub mod explain;
 pub mod export;
 pub mod lint;
 pub mod profiles;
+pub mod serve;
 pub mod whoami;
 
 use std::io::Write;
