@@ -51,6 +51,14 @@ fn a_chain_in_text_with_places_keys_mfa_and_cache() {
     assert_eq!(keys.len(), 2);
     // Outermost role first, as the machine looks them up.
     assert_eq!(keys, chain_cache_keys(e.plan()));
+    // The machine asks for the first key first.
+    let mut m = Resolver::new(&snapshot("dev", &[], true));
+    assert_eq!(
+        m.poll(NOW),
+        Step::Effect(Effect::CacheGet {
+            key: keys[0].clone()
+        })
+    );
     e.set_cache_entry(&keys[0], None, NOW);
     e.set_cache_entry(&keys[1], Some(&entry("2026-11-27T19:00:00Z")), NOW);
     let want = format!(
@@ -83,6 +91,7 @@ fn the_same_chain_in_json() {
     let mut e = explain(&snapshot("dev", &[("AWS_REGION", "eu-west-2")], true)).expect("explains");
     let keys = e.cache_keys();
     e.set_cache_entry(&keys[0], Some(&entry("2026-11-27T19:30:00Z")), NOW);
+    e.set_cache_entry(&keys[1], Some(&entry("2026-11-27T19:00:00Z")), NOW);
     let v = e.to_json(&paths());
     assert_eq!(v["profile"], "dev");
     assert_eq!(v["selected_by"], "--profile");
@@ -102,6 +111,8 @@ fn the_same_chain_in_json() {
     assert_eq!(steps[0]["kind"], "static-keys");
     assert_eq!(steps[0]["access_key_id"], "AKIDEXAMPLE");
     assert_eq!(steps[0]["skipped"], true);
+    // Fresh too, but below the outermost fresh entry: not looked up.
+    assert_eq!(steps[1]["cache"]["status"], "fresh");
     assert_eq!(steps[1]["skipped"], true);
     assert_eq!(steps[2]["skipped"], false);
     assert_eq!(
@@ -349,5 +360,21 @@ fn a_profile_that_does_not_exist() {
         ResolveError::ProfileNotFound {
             profile: "nope".into()
         }
+    );
+}
+
+#[test]
+fn the_conformance_output_shows_an_unavailable_source_as_configured() {
+    let input = json!({
+        "profiles": {"A": {"role_arn": "arn:aws:iam::123456789012:role/RoleA", "credential_source": "EcsContainer"}},
+        "selected_profile": "A",
+    });
+    let snap = rolectl_resolver::conformance::snapshot_from_input(&input).expect("case");
+    assert_eq!(
+        rolectl_resolver::conformance::output_for(&snap),
+        json!({"ProfileChain": [
+            {"NamedSource": "EcsContainer"},
+            {"AssumeRole": {"role_arn": "arn:aws:iam::123456789012:role/RoleA"}},
+        ]})
     );
 }

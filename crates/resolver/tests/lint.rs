@@ -303,6 +303,19 @@ fn partial_credentials() {
     let config = format!("[profile a]\nrole_arn = {ARN}\nsource_profile = b\n[profile b]\nregion = x\naws_secret_access_key = s\n");
     let f = one(&config, "", "partial-credentials", E, (C, 6, 1));
     assert_eq!(f.profile.as_deref(), Some("b"));
+    // Found once for each profile naming it, reported once.
+    let config = format!("{config}[profile c]\nrole_arn = {ARN}\nsource_profile = b\n");
+    one(&config, "", "partial-credentials", E, (C, 6, 1));
+    // A role profile with keys is a source that ends the chain with them:
+    // its keys are checked where it is one.
+    let config = format!("[profile a]\nrole_arn = {ARN}\nsource_profile = b\n[profile b]\nrole_arn = {ARN}\ncredential_source = Environment\naws_access_key_id = A\n");
+    let f = one(&config, "", "partial-credentials", E, (C, 7, 1));
+    assert_eq!(f.profile.as_deref(), Some("b"));
+    // Not used as a source, they are never read.
+    let config = format!(
+        "[profile b]\nrole_arn = {ARN}\ncredential_source = Environment\naws_access_key_id = A\n"
+    );
+    assert!(lint(Some(&config), None).is_empty());
 }
 
 #[test]
