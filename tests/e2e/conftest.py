@@ -316,6 +316,9 @@ class Moto:
         self.url = url
         self.auth = auth
         self._window_depth = 0
+        self._parsed: list[Recorded] = []
+        self._parsed_bytes = 0
+        self._parsed_tail = b""
         status, _ = (0, b"")
         try:
             status, _ = http("GET", f"{url}/moto-api/", timeout=10)
@@ -371,30 +374,43 @@ class Moto:
         return arn
 
     def recording(self) -> list[Recorded]:
-        """Every request recorded so far (all tests, all runs of this peer)."""
+        """Every request recorded so far (all tests, all runs of this peer).
+        moto only appends to its recording, so lines parsed before are kept
+        and only the new ones are parsed."""
         status, body = http("GET", f"{self.url}/moto-api/recorder/download-recording")
         assert status == 200, f"download-recording: {status}"
-        out = []
-        for line in body.decode("utf-8", "replace").splitlines():
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                continue  # a line moto is still writing
-            raw = entry.get("body") or ""
-            text = (base64.b64decode(raw).decode("utf-8", "replace")
-                    if entry.get("body_encoded") else raw)
-            params = {}
-            if text and "=" in text and not text.lstrip().startswith(("{", "<")):
-                params = {k: v[0] for k, v in urllib.parse.parse_qs(
-                    text, keep_blank_values=True).items()}
-            url = entry.get("url") or ""
-            query = urllib.parse.urlsplit(url).query
-            if query:
-                for k, v in urllib.parse.parse_qs(query, keep_blank_values=True).items():
-                    params.setdefault(k, v[0])
-            out.append(Recorded(entry.get("method") or "", url,
-                                dict(entry.get("headers") or {}), text, params))
-        return out
+        if len(body) < self._parsed_bytes or not body.startswith(self._parsed_tail):
+            self._parsed, self._parsed_bytes, self._parsed_tail = [], 0, b""  # reset
+        complete = body.rfind(b"\n") + 1  # a last line still being written waits
+        for line in body[self._parsed_bytes:complete].decode("utf-8", "replace").splitlines():
+            recorded = self._parse_line(line)
+            if recorded is not None:
+                self._parsed.append(recorded)
+        if complete > self._parsed_bytes:
+            self._parsed_bytes = complete
+            self._parsed_tail = body[:min(complete, 256)]
+        return list(self._parsed)
+
+    @staticmethod
+    def _parse_line(line: str) -> Recorded | None:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            return None
+        raw = entry.get("body") or ""
+        text = (base64.b64decode(raw).decode("utf-8", "replace")
+                if entry.get("body_encoded") else raw)
+        params = {}
+        if text and "=" in text and not text.lstrip().startswith(("{", "<")):
+            params = {k: v[0] for k, v in urllib.parse.parse_qs(
+                text, keep_blank_values=True).items()}
+        url = entry.get("url") or ""
+        query = urllib.parse.urlsplit(url).query
+        if query:
+            for k, v in urllib.parse.parse_qs(query, keep_blank_values=True).items():
+                params.setdefault(k, v[0])
+        return Recorded(entry.get("method") or "", url, dict(entry.get("headers") or {}),
+                        text, params)
 
     def calls(self, action: str, **params: str) -> list[Recorded]:
         """The recorded requests of `action` whose form fields equal `params`."""
