@@ -5,7 +5,9 @@
 #   1. `rolectl export --format process` with a warm cache  vs  boto3 resolving
 #      the same profile from the same cache (the CLI's JSONFileCache wired in)
 #   2. `rolectl whoami`  vs  `aws sts get-caller-identity` (one call to moto each)
-#   3. `rolectl lint` and `rolectl explain` on 10,000 role profiles  vs  a
+#   3. `rolectl eks-token` with a warm token cache  vs  `aws eks get-token`
+#      (same profile and cached role credentials; no network for either)
+#   4. `rolectl lint` and `rolectl explain` on 10,000 role profiles  vs  a
 #      Python process reading the same files with botocore (Session.full_config)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +57,11 @@ echo "== whoami: one GetCallerIdentity call to moto"
 "$python" scripts/bench_commands.py "$((runs / 3 + 1))" \
   "rolectl whoami=$(j "$rolectl" whoami)" \
   "aws sts get-caller-identity=$(j "$PWD/.venv/bin/aws" sts get-caller-identity)"
+
+echo "== EKS token, warm (kubectl runs this before every command)"
+"$python" scripts/bench_commands.py "$runs" \
+  "rolectl eks-token=$(j "$rolectl" --region us-east-1 eks-token --cluster-name bench)" \
+  "aws eks get-token=$(j "$PWD/.venv/bin/aws" --region us-east-1 eks get-token --cluster-name bench)"
 
 echo "== 10,000 role profiles"
 ls -l "$work/big" | awk 'NR>1 {s+=$5} END {printf "  config + credentials: %d bytes\n", s}'

@@ -216,3 +216,22 @@ def test_api_version_and_messages_as_the_cli(role_guide, moto_sandbox, exec_info
     # Served from the cache, the apiVersion still follows the variable.
     again = moto_sandbox.run(TOKEN_ARGS, env=env)
     assert again.stdout == mine.stdout and again.stderr == mine.stderr
+
+
+def test_a_token_is_not_reused_past_its_credentials(sandbox, tmp_path):
+    # credential_process keys that end in 5 minutes: the presigned URL dies
+    # with them, so the cached token is not handed out beyond that.
+    soon = (datetime.now(timezone.utc) + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    script = tmp_path / "creds.py"
+    script.write_text("import json\nprint(json.dumps({'Version': 1, 'AccessKeyId': 'ASIAPROCESS',"
+                      f" 'SecretAccessKey': 's', 'SessionToken': 't', 'Expiration': '{soon}'}}))\n")
+    sandbox.write_config(f"[profile p]\ncredential_process = {VENV_BIN / 'python'} {script}\n")
+    args = ["--profile", "p", "--region", REGION, "eks-token", "--cluster-name", CLUSTER]
+    done = sandbox.run(args)
+    assert done.status == 0, done.stderr
+    [entry] = eks_files(sandbox)
+    usable = json.loads(entry.read_text())["RolectlEksToken"]["UsableUntil"]
+    assert usable == soon
+    # The printed expiry is still the AWS CLI's: 14 minutes after signing.
+    printed = json.loads(done.stdout)["status"]["expirationTimestamp"]
+    assert printed > soon

@@ -32,9 +32,9 @@ FORMATS = {
 class Server:
     """A running `rolectl serve` and what it printed."""
 
-    def __init__(self, sandbox, args=(), env=None):
+    def __init__(self, sandbox, args=(), env=None, global_args=()):
         self.proc = subprocess.Popen(
-            [str(rolectl_path()), "--profile", "marketingadmin", "serve", *args],
+            [str(rolectl_path()), "--profile", "marketingadmin", *global_args, "serve", *args],
             env=sandbox.env(env), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, cwd=str(sandbox.home))
         self.lines = [self.proc.stdout.readline().decode() for _ in range(2)]
@@ -185,7 +185,7 @@ def test_every_other_request_is_refused(server):
 
 def test_slow_and_huge_requests_are_cut_off(server):
     start = time.monotonic()
-    # A byte every 0.5 s: the headers would take 20 s; the server stops at 5.
+    # A byte every 0.25 s: the headers would take 15 s; the server stops at 5.
     slow = (f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
             f"X-Pad: {'a' * 20}\r\n\r\n").encode()
     answer = server.raw(slow, pause=0.25)
@@ -206,6 +206,23 @@ def test_twenty_concurrent_cold_requests_make_one_assume_role(role_guide, moto, 
     assert [s for s, _ in answers] == [200] * 20
     assert len({body for _, body in answers}) == 1
     assert len(moto.assume_role_calls(role_guide.role_arn)) == 1
+
+
+def test_without_the_disk_cache_concurrent_requests_still_share_one_resolution(
+        role_guide, moto_sandbox, moto):
+    # No cache file to fall back on: only the server's single flight and its
+    # copy in memory keep this at one AssumeRole.
+    s = Server(moto_sandbox, ["--port", "0"], global_args=["--no-cache"])
+    try:
+        with ThreadPoolExecutor(20) as pool:
+            answers = list(pool.map(lambda _: s.get(), range(20)))
+        assert [status for status, _ in answers] == [200] * 20
+        assert len({body for _, body in answers}) == 1
+        assert s.get()[1] == answers[0][1]
+        assert len(moto.assume_role_calls(role_guide.role_arn)) == 1
+        assert moto_sandbox.cache_files() == []
+    finally:
+        s.stop()
 
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
