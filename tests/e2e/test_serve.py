@@ -293,3 +293,16 @@ def test_a_missing_command_and_a_missing_profile(role_guide, moto_sandbox):
     done = moto_sandbox.run(["--profile", "nope", "exec", "--server", "--", "true"])
     assert done.status == 1
     assert '"nope"' in done.stderr or "nope" in done.stderr
+
+
+def test_a_default_profile_with_keys_is_warned_about(role_guide, moto_sandbox):
+    # An SDK in the child would use [default] before the server: say so.
+    moto_sandbox.write_credentials(role_guide.credentials_text()
+                                   + "[default]\naws_access_key_id = AKIADEFAULT\n"
+                                   "aws_secret_access_key = x\n")
+    done = moto_sandbox.run(["--profile", "marketingadmin", "exec", "--server", "--", "true"])
+    assert done.status == 0, done.stderr
+    assert "warning: the default profile has credentials of its own (static-keys)" in done.stderr
+    moto_sandbox.write_credentials(role_guide.credentials_text())
+    done = moto_sandbox.run(["--profile", "marketingadmin", "exec", "--server", "--", "true"])
+    assert done.status == 0 and done.stderr == "", done.stderr

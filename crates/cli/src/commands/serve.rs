@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use rolectl_resolver::cache::EXPIRY_WINDOW;
+use rolectl_resolver::profiles::ProfileKind;
 use rolectl_resolver::{plan, ResolvedCredentials, Snapshot};
 use time::OffsetDateTime;
 
@@ -234,6 +235,9 @@ pub fn exec(ctx: &'static Context, command: &[String]) -> Result<u8, CliError> {
     };
     runtime().block_on(async {
         let ready = start(ctx, 0).await?;
+        if let Some(warning) = default_profile_warning(&ready.provider.snapshot) {
+            eprintln!("warning: {warning}");
+        }
         let mut cmd = tokio::process::Command::new(program);
         cmd.args(args);
         for name in SHADOWING {
@@ -280,6 +284,21 @@ pub fn exec(ctx: &'static Context, command: &[String]) -> Result<u8, CliError> {
             (None, None) => 1,
         })
     })
+}
+
+/// An SDK in the command looks at the `default` profile before the
+/// container endpoint: when that profile gives credentials, they win.
+fn default_profile_warning(snapshot: &Snapshot) -> Option<String> {
+    let (_, section) = snapshot
+        .profiles
+        .profiles
+        .iter()
+        .find(|(name, _)| name.to_string() == "default")?;
+    let kind = rolectl_resolver::profiles::kind(section);
+    (kind != ProfileKind::Empty).then(|| format!(
+        "the default profile has credentials of its own ({}); SDKs in the command that name no profile use them before the credential server.",
+        kind.as_str()
+    ))
 }
 
 /// The signals a terminal or a supervisor sends, caught and handed on.
