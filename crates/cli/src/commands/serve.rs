@@ -293,7 +293,7 @@ fn default_profile_warning(snapshot: &Snapshot) -> Option<String> {
         .profiles
         .profiles
         .iter()
-        .find(|(name, _)| name.to_string() == "default")?;
+        .find(|(name, _)| *name == "default")?;
     let kind = rolectl_resolver::profiles::kind(section);
     (kind != ProfileKind::Empty).then(|| format!(
         "the default profile has credentials of its own ({}); SDKs in the command that name no profile use them before the credential server.",
