@@ -2,7 +2,8 @@
 # Tests the npm package `rolectl` as users get it: builds it
 # (scripts/build-npm.sh), packs it with `npm pack`, installs the tarball into
 # an empty project, and runs the Node tests (node --test) and the headless
-# Chromium test against it. Needs the moto peers of scripts/peers.sh
+# Chromium test against it, and compares explain and lint with the rolectl
+# command's JSON. Needs the moto peers of scripts/peers.sh
 # (ROLECTL_MOTO_URL, ROLECTL_MOTO_NOAUTH_URL): without them the tests fail.
 # Then measures the package against the AWS SDK (scripts/bench-npm.sh).
 set -euo pipefail
@@ -13,6 +14,9 @@ root=$PWD
 : "${ROLECTL_MOTO_NOAUTH_URL:?is not set: run through scripts/test.sh, or eval \"\$(scripts/peers.sh start)\" first}"
 
 scripts/build-npm.sh
+# The rolectl command, whose explain and lint JSON the package must match.
+cargo build --quiet -p rolectl-cli
+export ROLECTL_BIN="${CARGO_TARGET_DIR:-$root/target}/debug/rolectl"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rolectl-npm.XXXXXX")
 trap 'rm -rf "$work"' EXIT
