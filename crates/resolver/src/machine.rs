@@ -185,6 +185,17 @@ impl Resolver {
             self.pending = None;
             let before = self.state.clone();
             match self.advance(input, now) {
+                // A step that keeps asking (a role called again and again)
+                // would never end either: no plan needs more effects than
+                // its budget.
+                Ok(Some(_)) if self.effects == self.effect_budget() => {
+                    self.state = State::Finished(Err(ResolveError::Internal {
+                        state: format!(
+                            "{before:?} after {} effects, all its plan can need,",
+                            self.effects
+                        ),
+                    }))
+                }
                 Ok(Some(effect)) => {
                     self.effects += 1;
                     self.pending = Some(effect);
@@ -200,6 +211,15 @@ impl Resolver {
                 Err(e) => self.state = State::Finished(Err(e)),
             }
         }
+    }
+
+    /// The most effects a resolution of this plan can ask for: two for the
+    /// base source (a container's token file, then the container), four for
+    /// each role or web identity step (a cache lookup, an MFA code or the
+    /// token file, the STS call, the cache write; a web identity profile
+    /// used directly reads its token before its lookup).
+    fn effect_budget(&self) -> usize {
+        4 * self.levels.len() + 2
     }
 
     fn feed(
@@ -991,6 +1011,101 @@ mod tests {
                 state: "AwaitingProcess".into()
             }))
         );
+    }
+
+    /// A container source with a token file, then a role with an MFA
+    /// serial and the cache on: every effect a level and a base can need.
+    fn widest_chain() -> Resolver {
+        let files = rolectl_config_parser::parse_files(
+            Some("[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = EcsContainer\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n"),
+            None,
+        )
+        .expect("parses");
+        let env = [
+            ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/c"),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/token"),
+        ];
+        Resolver::new(&Snapshot {
+            profiles: files.profiles.into_owned(),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            options: Options {
+                profile: Some("r".into()),
+                region: None,
+                cache: true,
+            },
+        })
+    }
+
+    /// Answers `effect` as a working front end would.
+    fn answer(machine: &mut Resolver, effect: &Effect) {
+        let fed = match effect {
+            Effect::CacheGet { .. } => machine.handle_cache_entry(None),
+            Effect::ReadFile { .. } => machine.handle_file(Ok("token".into())),
+            Effect::ContainerCredentials { .. } => machine.handle_container(Ok(
+                r#"{"AccessKeyId":"ECS","SecretAccessKey":"s","Token":"t","Expiration":"2100-01-01T00:00:00Z"}"#.into(),
+            )),
+            Effect::MfaCode { .. } => machine.handle_mfa_code(Ok(Secret::new("123456"))),
+            Effect::Sts { .. } => machine.handle_sts(Ok::<_, String>(Output::AssumeRole(
+                rolectl_sts_client::AssumeRoleOutput {
+                    credentials: rolectl_sts_client::TemporaryCredentials {
+                        access_key_id: "ASIA".into(),
+                        secret_access_key: Secret::new("s"),
+                        session_token: Secret::new("t"),
+                        expiration: OffsetDateTime::UNIX_EPOCH + time::Duration::days(1),
+                    },
+                    assumed_role_user: None,
+                    packed_policy_size: None,
+                    source_identity: None,
+                    subject_from_web_identity_token: None,
+                    provider: None,
+                    audience: None,
+                },
+            ))),
+            Effect::CachePut { .. } => machine.handle_cache_stored(Ok(())),
+            other => panic!("not in this chain: {other:?}"),
+        };
+        fed.expect("fed");
+    }
+
+    #[test]
+    fn the_effect_budget_is_what_the_widest_chain_needs_and_no_more() {
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let mut machine = widest_chain();
+        let mut kinds = Vec::new();
+        let outcome = loop {
+            match machine.poll(now) {
+                Step::Effect(effect) => {
+                    kinds.push(effect.kind());
+                    answer(&mut machine, &effect);
+                }
+                Step::Done(outcome) => break outcome,
+            }
+        };
+        assert_eq!(outcome.expect("resolves").access_key_id, "ASIA");
+        use Kind::*;
+        assert_eq!(
+            kinds,
+            [CacheGet, File, Container, Mfa, Sts, CachePut],
+            "one effect of each kind a chain of one role can ask for"
+        );
+        assert_eq!(machine.effects_issued(), machine.effect_budget());
+
+        // One more would be a step repeating itself: the run ends there.
+        let mut machine = widest_chain();
+        let Step::Effect(first) = machine.poll(now) else {
+            panic!("a cache lookup")
+        };
+        machine.effects = machine.effect_budget();
+        answer(&mut machine, &first);
+        match machine.poll(now) {
+            Step::Done(Err(ResolveError::Internal { state })) => {
+                assert_eq!(state, "BaseStart after 6 effects, all its plan can need,")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
