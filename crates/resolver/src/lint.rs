@@ -1,18 +1,6 @@
-//! `lint`: every problem in the two files, each with a stable code, a
-//! severity and its place. Errors make a resolution fail; warnings are lines
-//! other tools read differently, or keys nothing (or only other tools) reads.
-//!
-//! The checks follow the chain rules of [`crate::plan`] for every profile at
-//! once, in time linear in the size of the files: each key is classified by
-//! one `match`, each profile is looked at a fixed number of times, and the
-//! `source_profile` graph is walked once with memoized results.
-//!
-//! When a file does not parse, its only finding is a `syntax` error, and the
-//! other file is checked alone for the checks that need nothing from the
-//! unreadable one: the parser's warnings and each key and value on its own.
-//! Checks across profiles (a missing or credential-less source profile, a
-//! loop, partial keys, a role without a source) are skipped then, since what
-//! they look for may be in the part that could not be read.
+//! `lint`: every problem of the two files, each with a stable code (see
+//! [`CODES`]), a severity and its place. Errors make a resolution fail;
+//! warnings are lines other tools read differently, or keys nothing reads.
 
 use rolectl_config_parser::{
     merge, parse_file, parse_file_bytes, FileKind, Location, ParseError, ParsedFile, ProfileSet,
@@ -157,6 +145,13 @@ pub const CODES: &[(&str, Severity)] = &[
 ];
 
 /// Every finding for both files, sorted by (file, line, column).
+///
+/// When a file does not parse, its only finding is a `syntax` error, and the
+/// other file is checked alone for what needs nothing from the unreadable
+/// one: the parser's warnings and each key and value on its own. The checks
+/// across profiles (a missing or credential-less source profile, a loop,
+/// partial keys, a role without a source, unused role keys) are skipped
+/// then, since what they look for may be in the part that was not read.
 pub fn lint(config: Option<&str>, credentials: Option<&str>) -> Vec<Finding> {
     let mut findings = Vec::new();
     let config = config.and_then(|t| keep(parse_file(t, FileKind::Config), &mut findings));
@@ -199,6 +194,11 @@ fn keep<'a>(
     }
 }
 
+/// The checks follow the chain rules of `plan` for every profile at once,
+/// in time linear in the size of the files: each key is classified by one
+/// `match` into per-profile facts, each profile is looked at a fixed number
+/// of times, and the `source_profile` graph is walked once with memoized
+/// results.
 fn check(
     config: Option<ParsedFile<'_>>,
     credentials: Option<ParsedFile<'_>>,
