@@ -7,6 +7,7 @@ token, and sharing one resolution among concurrent requests."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import socket
@@ -306,3 +307,44 @@ def test_a_default_profile_with_keys_is_warned_about(role_guide, moto_sandbox):
     moto_sandbox.write_credentials(role_guide.credentials_text())
     done = moto_sandbox.run(["--profile", "marketingadmin", "exec", "--server", "--", "true"])
     assert done.status == 0 and done.stderr == "", done.stderr
+
+
+def test_the_mfa_prompt_is_on_rolectls_terminal_once_for_concurrent_requests(
+        role_guide, moto_sandbox, moto):
+    from conftest import ACCOUNT
+    from test_moto_mfa import PtyRun
+
+    serial = f"arn:aws:iam::{ACCOUNT}:mfa/{role_guide.user.name}"
+    moto_sandbox.write_config(role_guide.config_text(f"mfa_serial = {serial}\n"))
+    prompt = f"Enter MFA code for {serial}: ".encode()
+    run = PtyRun(moto_sandbox, ["--profile", "marketingadmin", "serve"])
+    try:
+        lines = [run.proc.stdout.readline().decode() for _ in range(2)]
+        port = int(re.search(r"127\.0\.0\.1:(\d+)/", lines[0]).group(1))
+        token = lines[1].strip().split("=", 1)[1]
+        request = (f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                   f"Authorization: {token}\r\n\r\n").encode()
+
+        def get(_):
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+                s.sendall(request)
+                out = b""
+                while chunk := s.recv(65536):
+                    out += chunk
+                return out
+
+        with ThreadPoolExecutor(5) as pool:
+            answers = pool.map(get, range(5))
+            run.read_until(prompt)
+            run.wait_for_echo_off()
+            time.sleep(0.3)
+            os.write(run.master, b"123456\n")
+            answers = list(answers)
+        assert all(status_of(a) == 200 for a in answers), answers
+        assert len({a.split(b"\r\n\r\n", 1)[1] for a in answers}) == 1
+        assert run.transcript.count(prompt) == 1, run.transcript
+        [call] = moto.assume_role_calls(role_guide.role_arn)
+        assert call.params["SerialNumber"] == serial and call.params["TokenCode"] == "123456"
+    finally:
+        run.proc.terminate()
+        run.finish()
