@@ -57,6 +57,8 @@ pub struct Abort {
     signal: Option<Object>,
     fired: Option<Promise>,
     marker: Object,
+    /// The `abort` listener, removed by [`Abort::release`].
+    listener: JsValue,
 }
 
 impl Abort {
@@ -65,6 +67,7 @@ impl Abort {
             signal: None,
             fired: None,
             marker: Object::new(),
+            listener: JsValue::UNDEFINED,
         }
     }
 
@@ -85,6 +88,7 @@ impl Abort {
         let marker = Object::new();
         let resolved_with = marker.clone();
         let target = signal.clone();
+        let mut added = JsValue::UNDEFINED;
         let fired = Promise::new(&mut |resolve, _reject| {
             let value = resolved_with.clone();
             let listener = Closure::once_into_js(move || {
@@ -93,12 +97,28 @@ impl Abort {
             let once = Object::new();
             let _ = Reflect::set(&once, &"once".into(), &JsValue::TRUE);
             let _ = add.call3(&target, &"abort".into(), &listener, &once);
+            added = listener;
         });
         Ok(Abort {
             signal: Some(signal),
             fired: Some(fired),
             marker,
+            listener: added,
         })
+    }
+
+    /// Stops listening to the signal, so that a signal shared by many
+    /// calls does not collect one listener per call.
+    pub fn release(&self) {
+        let Some(signal) = &self.signal else {
+            return;
+        };
+        let remove = Reflect::get(signal, &"removeEventListener".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok());
+        if let Some(remove) = remove {
+            let _ = remove.call2(signal, &"abort".into(), &self.listener);
+        }
     }
 
     pub fn signal(&self) -> Option<&Object> {

@@ -54,9 +54,11 @@ pub fn read_options(options: &JsValue) -> Result<Request, JsFailure> {
         Some(cache) => Some(Cache::new(cache)?),
         None => None,
     };
-    let abort = Abort::new(FN, opts.object("signal")?)?;
+    let signal = opts.object("signal")?;
     let parsed =
         parse_files(config.as_deref(), credentials.as_deref()).map_err(|e| parse_failure(&e))?;
+    // Last: nothing after this fails, so the listener is always released.
+    let abort = Abort::new(FN, signal)?;
     let snapshot = Snapshot {
         profiles: parsed.profiles.into_owned(),
         env,
@@ -354,10 +356,12 @@ pub async fn resolve(options: JsValue) -> Result<JsValue, JsValue> {
         .with("cause", abort.reason())
     };
     if handlers.abort.is_aborted() {
+        handlers.abort.release();
         return Err(aborted(&handlers.abort).into());
     }
     let mut machine = Resolver::new(&snapshot);
     let outcome = drive(&mut machine, &mut handlers, now).await;
+    handlers.abort.release();
     if handlers.abort.is_aborted() {
         return Err(aborted(&handlers.abort).into());
     }

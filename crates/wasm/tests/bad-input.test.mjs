@@ -3,6 +3,7 @@
 // never a wasm trap or a Promise that never settles. No peer is needed:
 // each STS answer comes from a fake `fetch`.
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
 
 import { importRolectl } from './support.mjs';
@@ -208,6 +209,13 @@ test('AbortSignal: aborted before, during the MFA prompt, or during fetch reject
   error = await rejection(inFlight, 2_000);
   assert.equal(error.code, 'AbortError');
   assert.equal(signalSeen, second.signal, 'the signal is passed on to fetch');
+
+  // A signal shared by many calls keeps no listener once each call is over.
+  const shared = new AbortController();
+  for (let i = 0; i < 3; i++) {
+    await rolectl.resolveCredentials({ ...base, profile: 'nope', signal: shared.signal }).catch(() => {});
+  }
+  assert.equal(getEventListeners(shared.signal, 'abort').length, 0);
 });
 
 test('what a browser cannot do is an error naming the profile, or goes to a callback', async () => {
