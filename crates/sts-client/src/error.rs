@@ -71,6 +71,13 @@ pub enum StsError {
     /// A signed operation was asked for without credentials to sign it.
     #[error("The {operation} operation must be signed, but no credentials were given to sign it.")]
     MissingCredentials { operation: &'static str },
+    /// A parameter breaks the API model's limits (length, range, pattern);
+    /// nothing was sent.
+    #[error("Parameter validation failed for the {operation} operation: {message}.")]
+    InvalidParameter {
+        operation: &'static str,
+        message: String,
+    },
     /// The signer refused the request.
     #[error("The {operation} request could not be signed: {reason}")]
     Signing {
@@ -130,6 +137,7 @@ impl StsError {
             }
             StsError::InvalidEndpoint { .. }
             | StsError::MissingCredentials { .. }
+            | StsError::InvalidParameter { .. }
             | StsError::Signing { .. } => false,
         }
     }
@@ -233,6 +241,11 @@ fn is_modeled_error(operation: &str, code: &str) -> bool {
             "RegionDisabledException",
         ],
         "GetSessionToken" => &["RegionDisabledException"],
+        "GetFederationToken" => &[
+            "MalformedPolicyDocument",
+            "PackedPolicyTooLarge",
+            "RegionDisabledException",
+        ],
         _ => &[],
     };
     modeled.contains(&code)

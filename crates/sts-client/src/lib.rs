@@ -24,13 +24,15 @@ pub use error::{
 };
 pub use model::{
     AssumeRoleInput, AssumeRoleOutput, AssumeRoleWithWebIdentityInput, AssumedRoleUser,
-    CallerIdentity, Endpoint, GetSessionTokenInput, Operation, Output, TemporaryCredentials,
+    CallerIdentity, Endpoint, FederatedUser, GetFederationTokenInput, GetFederationTokenOutput,
+    GetSessionTokenInput, Operation, Output, TemporaryCredentials,
 };
 #[cfg(feature = "native")]
 pub use native::{ReqwestTransport, SystemClock, TokioSleeper, TransportConfig};
 pub use request::{
-    build_request, form_body, form_fields, parse_endpoint, HttpRequest, ParsedEndpoint,
-    API_VERSION, CONTENT_TYPE,
+    build_request, form_body, form_fields, is_federation_name_char, parse_endpoint, validate,
+    HttpRequest, ParsedEndpoint, API_VERSION, CONTENT_TYPE, FEDERATION_DURATION_SECONDS,
+    FEDERATION_NAME_LENGTH, FEDERATION_POLICY_LENGTH,
 };
 pub use response::{parse_response, parse_timestamp, HttpResponse};
 pub use retry::{RetryDecision, RetryPolicy};

@@ -45,6 +45,18 @@ pub struct GetSessionTokenInput {
     pub token_code: Option<Secret>,
 }
 
+/// `GetFederationToken` parameters (botocore's STS model: `Name` 2 to 32
+/// characters of `[\w+=,.@-]`, `Policy` up to 2048 characters,
+/// `DurationSeconds` 900 to 129600). [`crate::build_request`] checks them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GetFederationTokenInput {
+    /// The federated user's name.
+    pub name: String,
+    /// An inline session policy (JSON text).
+    pub policy: Option<String>,
+    pub duration_seconds: Option<u32>,
+}
+
 /// One STS call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Operation {
@@ -52,6 +64,7 @@ pub enum Operation {
     AssumeRoleWithWebIdentity(AssumeRoleWithWebIdentityInput),
     GetSessionToken(GetSessionTokenInput),
     GetCallerIdentity,
+    GetFederationToken(GetFederationTokenInput),
 }
 
 impl Operation {
@@ -62,6 +75,7 @@ impl Operation {
             Operation::AssumeRoleWithWebIdentity(_) => "AssumeRoleWithWebIdentity",
             Operation::GetSessionToken(_) => "GetSessionToken",
             Operation::GetCallerIdentity => "GetCallerIdentity",
+            Operation::GetFederationToken(_) => "GetFederationToken",
         }
     }
 
@@ -132,6 +146,22 @@ pub struct CallerIdentity {
     pub arn: String,
 }
 
+/// `FederatedUser` of a GetFederationToken response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FederatedUser {
+    /// `account:name`.
+    pub federated_user_id: String,
+    pub arn: String,
+}
+
+/// The result of `GetFederationToken`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GetFederationTokenOutput {
+    pub credentials: TemporaryCredentials,
+    pub federated_user: Option<FederatedUser>,
+    pub packed_policy_size: Option<u32>,
+}
+
 /// A successful STS response.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Output {
@@ -139,6 +169,7 @@ pub enum Output {
     AssumeRoleWithWebIdentity(AssumeRoleOutput),
     GetSessionToken(TemporaryCredentials),
     GetCallerIdentity(CallerIdentity),
+    GetFederationToken(GetFederationTokenOutput),
 }
 
 /// Where to send an STS call and how to sign it.

@@ -10,7 +10,8 @@ use time::OffsetDateTime;
 use crate::error::StsError;
 use crate::form;
 use crate::model::{
-    AssumeRoleInput, AssumeRoleWithWebIdentityInput, Endpoint, GetSessionTokenInput, Operation,
+    AssumeRoleInput, AssumeRoleWithWebIdentityInput, Endpoint, GetFederationTokenInput,
+    GetSessionTokenInput, Operation,
 };
 
 /// The STS API version every request names.
@@ -181,7 +182,8 @@ fn split_port(authority: &str) -> Option<(&str, Option<&str>)> {
 /// followed by the fields only `aws sts assume-role` sends, in the API
 /// model's order; for `AssumeRoleWithWebIdentity` the web identity
 /// provider's order (`RoleSessionName`, `RoleArn`, `WebIdentityToken`) then
-/// the model's; for `GetSessionToken` the model's order.
+/// the model's; for `GetSessionToken` and `GetFederationToken` the model's
+/// order.
 pub fn form_fields(op: &Operation) -> Vec<(String, String)> {
     let mut fields = Fields(Vec::with_capacity(12));
     fields.push("Action", op.name());
@@ -191,6 +193,7 @@ pub fn form_fields(op: &Operation) -> Vec<(String, String)> {
         Operation::AssumeRoleWithWebIdentity(input) => web_identity_fields(&mut fields, input),
         Operation::GetSessionToken(input) => session_token_fields(&mut fields, input),
         Operation::GetCallerIdentity => {}
+        Operation::GetFederationToken(input) => federation_token_fields(&mut fields, input),
     }
     fields.0
 }
@@ -253,6 +256,76 @@ fn session_token_fields(fields: &mut Fields, input: &GetSessionTokenInput) {
     );
 }
 
+fn federation_token_fields(fields: &mut Fields, input: &GetFederationTokenInput) {
+    fields.push("Name", input.name.as_str());
+    fields.push_opt("Policy", input.policy.as_deref());
+    fields.push_opt("DurationSeconds", input.duration_seconds);
+}
+
+/// `GetFederationToken`'s limits in botocore's STS model
+/// (`userNameType`, `sessionPolicyDocumentType`, `durationSecondsType`).
+pub const FEDERATION_NAME_LENGTH: std::ops::RangeInclusive<usize> = 2..=32;
+pub const FEDERATION_POLICY_LENGTH: std::ops::RangeInclusive<usize> = 1..=2048;
+pub const FEDERATION_DURATION_SECONDS: std::ops::RangeInclusive<u32> = 900..=129600;
+
+/// Whether `ch` may appear in a federated user's name (`[\w+=,.@-]`).
+pub fn is_federation_name_char(ch: char) -> bool {
+    ch.is_ascii_alphanumeric() || matches!(ch, '_' | '+' | '=' | ',' | '.' | '@' | '-')
+}
+
+/// Checks `op`'s parameters against the model's limits, as botocore's
+/// parameter validation does before anything is sent (botocore checks
+/// minimums only; the maximums and patterns here are the model's too, so
+/// that STS's own ValidationError is never the first to say).
+pub fn validate(op: &Operation) -> Result<(), StsError> {
+    let Operation::GetFederationToken(input) = op else {
+        return Ok(());
+    };
+    let invalid = |message: String| StsError::InvalidParameter {
+        operation: op.name(),
+        message,
+    };
+    let length = |name: &str, value: &str, range: std::ops::RangeInclusive<usize>| {
+        let len = value.chars().count();
+        if len < *range.start() {
+            return Err(invalid(format!(
+                "Invalid length for parameter {name}, value: {len}, valid min length: {}",
+                range.start()
+            )));
+        }
+        if len > *range.end() {
+            return Err(invalid(format!(
+                "Invalid length for parameter {name}, value: {len}, valid max length: {}",
+                range.end()
+            )));
+        }
+        Ok(())
+    };
+    length("Name", &input.name, FEDERATION_NAME_LENGTH)?;
+    if let Some(bad) = input.name.chars().find(|&ch| !is_federation_name_char(ch)) {
+        return Err(invalid(format!(
+            "Invalid character {bad:?} in parameter Name: it must match [\\w+=,.@-]*"
+        )));
+    }
+    if let Some(policy) = &input.policy {
+        length("Policy", policy, FEDERATION_POLICY_LENGTH)?;
+    }
+    if let Some(seconds) = input.duration_seconds {
+        let range = FEDERATION_DURATION_SECONDS;
+        if !range.contains(&seconds) {
+            let (which, bound) = if seconds < *range.start() {
+                ("min", range.start())
+            } else {
+                ("max", range.end())
+            };
+            return Err(invalid(format!(
+                "Invalid value for parameter DurationSeconds, value: {seconds}, valid {which} value: {bound}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The form body of `op`, encoded as the AWS CLI encodes it.
 pub fn form_body(op: &Operation) -> String {
     form::encode_pairs(&form_fields(op))
@@ -266,6 +339,7 @@ pub fn build_request(
     credentials: Option<&Credentials>,
     now: OffsetDateTime,
 ) -> Result<HttpRequest, StsError> {
+    validate(op)?;
     let parsed = parse_endpoint(&endpoint.url)?;
     let body = form_body(op).into_bytes();
     let mut headers = vec![("Content-Type".to_owned(), CONTENT_TYPE.to_owned())];

@@ -9,7 +9,8 @@ use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 use crate::error::{body_snippet, StsError};
 use crate::model::{
-    AssumeRoleOutput, AssumedRoleUser, CallerIdentity, Operation, Output, TemporaryCredentials,
+    AssumeRoleOutput, AssumedRoleUser, CallerIdentity, FederatedUser, GetFederationTokenOutput,
+    Operation, Output, TemporaryCredentials,
 };
 use crate::request::{find_header, RedactedHeaders};
 use crate::xml::{self, XmlDoc};
@@ -92,6 +93,9 @@ pub fn parse_response(op: &Operation, response: &HttpResponse) -> Result<Output,
             .map_err(unexpected),
         Operation::GetCallerIdentity => caller_identity(&result)
             .map(Output::GetCallerIdentity)
+            .map_err(unexpected),
+        Operation::GetFederationToken(_) => federation_token_output(&result)
+            .map(Output::GetFederationToken)
             .map_err(unexpected),
     }
 }
@@ -315,6 +319,35 @@ fn assume_role_output(result: &Fields<'_>) -> Result<AssumeRoleOutput, String> {
         subject_from_web_identity_token: result.optional("SubjectFromWebIdentityToken"),
         provider: result.optional("Provider"),
         audience: result.optional("Audience"),
+    })
+}
+
+fn packed_policy_size(result: &Fields<'_>) -> Result<Option<u32>, String> {
+    match result.optional("PackedPolicySize") {
+        Some(size) => size
+            .parse()
+            .map(Some)
+            .map_err(|_| "its PackedPolicySize is not a number".to_owned()),
+        None => Ok(None),
+    }
+}
+
+fn federation_token_output(result: &Fields<'_>) -> Result<GetFederationTokenOutput, String> {
+    let federated_user = match (
+        result.optional("FederatedUser/Arn"),
+        result.optional("FederatedUser/FederatedUserId"),
+    ) {
+        (Some(arn), Some(federated_user_id)) => Some(FederatedUser {
+            federated_user_id,
+            arn,
+        }),
+        (None, None) => None,
+        _ => return Err("its FederatedUser lacks Arn or FederatedUserId".to_owned()),
+    };
+    Ok(GetFederationTokenOutput {
+        credentials: credentials(result)?,
+        federated_user,
+        packed_policy_size: packed_policy_size(result)?,
     })
 }
 
