@@ -150,6 +150,18 @@ def test_a_repeated_call_is_served_from_the_cache(role_guide, moto_sandbox, moto
     text = moto_sandbox.run(["cache", "list"])
     assert f"EKS token for cluster {CLUSTER}" in text.stdout, text.stdout
     assert "unusable" not in text.stdout
+    # `cache clear --profile` removes the profile's tokens with its roles' entries.
+    moto_sandbox.write_config(role_guide.config_text() + "[profile other]\nregion = us-east-1\n"
+                              f"role_arn = {role_guide.role_arn}\nsource_profile = user1\n"
+                              "role_session_name = other\n")
+    assert moto_sandbox.run(["--profile", "other", "--region", REGION, "eks-token",
+                             "--cluster-name", CLUSTER]).status == 0
+    assert len(eks_files(moto_sandbox)) == 3
+    cleared = moto_sandbox.run(["--profile", "marketingadmin", "cache", "clear"])
+    assert cleared.status == 0, cleared.stderr
+    left = [json.loads(p.read_text()) for p in moto_sandbox.cache_files()]
+    assert [e.get("RolectlEksToken", {}).get("Profile") for e in left].count("other") == 1
+    assert not any(e.get("RolectlEksToken", {}).get("Profile") == "marketingadmin" for e in left)
     assert moto_sandbox.run(["cache", "clear"]).status == 0
     assert moto_sandbox.cache_files() == []
 

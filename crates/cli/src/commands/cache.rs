@@ -98,7 +98,10 @@ pub fn clear(ctx: &Context) -> Result<(), CliError> {
     let keys: Vec<String> = if ctx.profile.is_some() {
         let snapshot = ctx.snapshot()?;
         let plan = plan(&snapshot).map_err(|e| resolve_error(ctx, &e))?;
-        chain_cache_keys(&plan)
+        let mut keys = chain_cache_keys(&plan);
+        // The EKS tokens signed with the profile's credentials go too.
+        keys.extend(super::eks_token::keys_of_profile(&mut cache, &plan.profile));
+        keys
     } else {
         cache
             .entries()

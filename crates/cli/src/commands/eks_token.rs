@@ -232,6 +232,25 @@ pub fn list_row(key: &str, text: Option<&str>, now: OffsetDateTime) -> Option<Va
     }))
 }
 
+/// The keys of the cached EKS tokens of `profile` (for `cache clear --profile`).
+pub fn keys_of_profile(cache: &mut CacheDir, profile: &str) -> Vec<String> {
+    let keys: Vec<String> = cache
+        .entries()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(key, _)| key)
+        .filter(|key| key.starts_with(CACHE_PREFIX))
+        .collect();
+    keys.into_iter()
+        .filter(|key| {
+            let text = cache.get(key);
+            text.as_deref().and_then(parse_entry).is_some_and(|(_, entry)| {
+                entry.get("Profile").and_then(Value::as_str) == Some(profile)
+            })
+        })
+        .collect()
+}
+
 /// The ExecCredential as the AWS CLI's json formatter prints it (4-space
 /// indent, then the formatter's newline and get-token's own).
 fn render(api_version: &str, expiration: &str, token: &str) -> String {
