@@ -234,7 +234,10 @@ impl FetchTransport {
             .await
             .map_err(|e| match e {
                 Awaited::Aborted => Self::other(url, "the request was aborted".to_owned()),
-                Awaited::Rejected(e) => Self::other(url, format!("fetch failed: {}", describe(&e))),
+                Awaited::Rejected(e) => Self::other(
+                    url,
+                    format!("fetch failed: {}{}", describe(&e), cors_hint(&e)),
+                ),
             })?;
         let status = Reflect::get(&response, &"status".into())
             .ok()
@@ -279,6 +282,17 @@ impl FetchTransport {
             headers: response_headers,
             body: bytes.to_vec(),
         })
+    }
+}
+
+/// In a page, a `TypeError` from `fetch` is most often a cross-origin
+/// refusal, which the page cannot see: say so.
+fn cors_hint(error: &JsValue) -> &'static str {
+    let in_page = !global("document").is_undefined();
+    if in_page && error.is_instance_of::<js_sys::TypeError>() {
+        " (in a browser this is often a cross-origin refusal: the STS endpoint must allow this page's origin (CORS), or be reached through the page's own server)"
+    } else {
+        ""
     }
 }
 

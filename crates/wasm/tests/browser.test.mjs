@@ -114,6 +114,17 @@ test('examples/web: lint findings and the chain of a typed config, then the assu
   await page.waitForFunction(() => document.querySelector('#status').textContent === 'from the cache', null, { timeout: 30_000 });
   assert.equal(await page.locator('#arn').innerText(), expectedArn());
   assert.match((await page.locator('#chain li').allInnerTexts())[1], /\[cache: fresh\]/);
+
+  // Straight to moto, another origin without CORS headers: the browser
+  // refuses, and the error says why that may be.
+  const direct = files(moto);
+  await page.locator('#via-server').uncheck();
+  await page.locator('#config').fill(direct.config.replace(`role_session_name = browser-${suffix}`, 'role_session_name = direct'));
+  await page.locator('#resolve').click();
+  await page.waitForSelector('#status[data-state="error"]', { timeout: 30_000 });
+  const error = await page.locator('#error').innerText();
+  assert.match(error, /^Transport: /);
+  assert.match(error, /cross-origin refusal.*CORS/);
   await page.close();
   assert.deepEqual(pageErrors, []);
 });
