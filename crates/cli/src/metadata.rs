@@ -73,7 +73,7 @@ pub async fn imds(request: &ImdsRequest, v1_disabled: bool) -> Result<String, St
                 token = Some(body);
                 break;
             }
-            Ok((status @ (403 | 404 | 405), _)) => {
+            Ok((status @ 403..=405, _)) => {
                 last = format!("{token_url} answered {status}");
                 break;
             }

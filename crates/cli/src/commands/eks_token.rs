@@ -244,9 +244,11 @@ pub fn keys_of_profile(cache: &mut CacheDir, profile: &str) -> Vec<String> {
     keys.into_iter()
         .filter(|key| {
             let text = cache.get(key);
-            text.as_deref().and_then(parse_entry).is_some_and(|(_, entry)| {
-                entry.get("Profile").and_then(Value::as_str) == Some(profile)
-            })
+            text.as_deref()
+                .and_then(parse_entry)
+                .is_some_and(|(_, entry)| {
+                    entry.get("Profile").and_then(Value::as_str) == Some(profile)
+                })
         })
         .collect()
 }
