@@ -101,6 +101,16 @@ pub enum Command {
         #[arg(long, value_name = "ARN")]
         role_arn: Option<String>,
     },
+    /// Sign in to the AWS console with the credentials (opens the browser).
+    Console {
+        /// Where the console opens (else the console home of the region).
+        #[arg(long, value_name = "URL")]
+        destination: Option<String>,
+        /// Print the sign-in URL (a secret: it signs in whoever opens it)
+        /// instead of opening the browser.
+        #[arg(long)]
+        print: bool,
+    },
     /// List or clear the cached credentials.
     Cache {
         #[command(subcommand)]

@@ -7,6 +7,7 @@ mod cache_dir;
 mod commands;
 mod context;
 mod error;
+mod federation;
 mod handlers;
 mod metadata;
 mod process;
@@ -57,6 +58,9 @@ fn run(ctx: &'static Context, command: &Command) -> Result<bool, CliError> {
             cluster_name,
             role_arn,
         } => commands::eks_token::run(ctx, cluster_name, role_arn.as_deref())?,
+        Command::Console { destination, print } => {
+            commands::console::run(ctx, destination.as_deref(), *print)?
+        }
         Command::Whoami => commands::whoami::run(ctx)?,
         Command::Explain { format } => commands::explain::run(ctx, *format)?,
         Command::Lint { format } => return commands::lint::run(ctx, *format),

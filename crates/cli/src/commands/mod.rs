@@ -2,6 +2,7 @@
 
 pub mod cache;
 pub mod completions;
+pub mod console;
 pub mod eks_token;
 pub mod exec;
 pub mod explain;
