@@ -7,13 +7,14 @@
 
 use rolectl_sigv4::Secret;
 use rolectl_sts_client::{
-    AssumeRoleInput, AssumeRoleWithWebIdentityInput, Endpoint, Operation, Output,
+    AssumeRoleInput, AssumeRoleWithWebIdentityInput, Endpoint, GetSessionTokenInput, Operation,
+    Output,
 };
 use std::fmt;
 use time::OffsetDateTime;
 
 use crate::cache::{parse_expiration, CacheEntry, CacheKeyParams};
-use crate::chain::{Base, ContainerAuth, Plan, Reason, RoleStep, WebIdentity};
+use crate::chain::{Base, ContainerAuth, MfaSession, Plan, Reason, RoleStep, WebIdentity};
 use crate::effect::{Effect, Kind};
 use crate::error::ResolveError;
 use crate::input::Snapshot;
@@ -88,6 +89,14 @@ enum Phase {
     },
     AwaitingSts,
     AwaitingPut,
+    /// The first role's MFA session (rolectl's own): its cache entry, the
+    /// code, GetSessionToken, then storing the session.
+    AwaitingSessionCache,
+    AwaitingSessionMfa,
+    AwaitingSessionToken,
+    AwaitingSessionPut {
+        session: CacheEntry,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,6 +125,8 @@ pub struct Resolver {
     current: Option<ResolvedCredentials>,
     warnings: Vec<Warning>,
     effects: usize,
+    /// The MFA session of level 0, if the plan has one.
+    mfa_session: Option<MfaSession>,
 }
 
 impl Resolver {
@@ -130,6 +141,7 @@ impl Resolver {
             levels.extend(p.roles.iter().cloned().map(Level::Role));
         }
         let keys = levels.iter().map(cache_key).collect();
+        let mfa_session = plan.as_ref().ok().and_then(|p| p.mfa_session.clone());
         Resolver {
             plan,
             cache: snapshot.options.cache,
@@ -141,6 +153,7 @@ impl Resolver {
             current: None,
             warnings: Vec::new(),
             effects: 0,
+            mfa_session,
         }
     }
 
@@ -218,8 +231,10 @@ impl Resolver {
     /// each role or web identity step (a cache lookup, an MFA code or the
     /// token file, the STS call, the cache write; a web identity profile
     /// used directly reads its token before its lookup).
+    /// An MFA session adds three (its cache lookup, GetSessionToken, its
+    /// cache write; its code replaces the role's).
     fn effect_budget(&self) -> usize {
-        4 * self.levels.len() + 2
+        4 * self.levels.len() + 2 + if self.mfa_session.is_some() { 3 } else { 0 }
     }
 
     fn feed(
@@ -677,7 +692,31 @@ impl Resolver {
                 check_length("ExternalId", "external_id", profile, id, 2, 1224)?;
                 let serial = role.mfa_serial.as_deref();
                 check_length("SerialNumber", "mfa_serial", profile, serial, 9, 256)?;
+                if let (0, Some(session)) = (level, self.mfa_session.clone()) {
+                    if self.cache {
+                        let key = session.cache_key.clone();
+                        set(self, Phase::AwaitingSessionCache);
+                        return Ok(Some(Effect::CacheGet { key }));
+                    }
+                    set(self, Phase::AwaitingSessionMfa);
+                    return Ok(Some(Effect::MfaCode {
+                        serial: session.serial,
+                        profile: role.origin.profile.clone(),
+                    }));
+                }
                 if let Some(serial) = &role.mfa_serial {
+                    let fallback = self
+                        .plan_ref()?
+                        .mfa_session_fallbacks
+                        .iter()
+                        .find(|f| f.profile == role.origin.profile)
+                        .cloned();
+                    if let Some(f) = fallback {
+                        self.warnings.push(Warning::MfaSessionUnavailable {
+                            profile: f.profile,
+                            reason: f.reason,
+                        });
+                    }
                     set(self, Phase::AwaitingMfa);
                     return Ok(Some(Effect::MfaCode {
                         serial: serial.clone(),
@@ -688,21 +727,118 @@ impl Resolver {
                 Ok(Some(self.assume_role(&role, None, endpoint, now)))
             }
             (Level::Role(role), Phase::AwaitingMfa, Some(Input::Mfa(code))) => {
-                let serial = role.mfa_serial.clone().unwrap_or_default();
-                let code = code.map_err(|message| ResolveError::MfaUnavailable {
-                    serial: serial.clone(),
-                    profile: role.origin.profile.clone(),
-                    message,
-                })?;
-                let digits = code.expose();
-                if digits.len() != 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(ResolveError::InvalidMfaCode {
-                        serial,
-                        profile: role.origin.profile.clone(),
-                    });
-                }
+                let code = checked_code(&role, code)?;
                 set(self, Phase::AwaitingSts);
                 Ok(Some(self.assume_role(&role, Some(code), endpoint, now)))
+            }
+            (Level::Role(role), Phase::AwaitingSessionCache, Some(Input::CacheEntry(entry))) => {
+                let Some(session) = self.mfa_session.clone() else {
+                    return Ok(None);
+                };
+                match entry.as_deref().map(CacheEntry::parse) {
+                    Some(Ok(entry)) if entry.is_fresh(now) => {
+                        set(self, Phase::AwaitingSts);
+                        return Ok(Some(
+                            self.assume_role_in_session(&role, &entry, endpoint, now),
+                        ));
+                    }
+                    Some(Err(e)) => self.warnings.push(Warning::CorruptCacheEntry {
+                        key: session.cache_key.clone(),
+                        reason: e.to_string(),
+                    }),
+                    _ => {}
+                }
+                set(self, Phase::AwaitingSessionMfa);
+                Ok(Some(Effect::MfaCode {
+                    serial: session.serial,
+                    profile: role.origin.profile.clone(),
+                }))
+            }
+            (Level::Role(role), Phase::AwaitingSessionMfa, Some(Input::Mfa(code))) => {
+                let Some(session) = self.mfa_session.clone() else {
+                    return Ok(None);
+                };
+                let code = checked_code(&role, code)?;
+                set(self, Phase::AwaitingSessionToken);
+                Ok(Some(Effect::Sts {
+                    operation: Operation::GetSessionToken(GetSessionTokenInput {
+                        duration_seconds: Some(session.duration_seconds),
+                        serial_number: Some(session.serial),
+                        token_code: Some(code),
+                    }),
+                    credentials: self.current.as_ref().map(ResolvedCredentials::to_signing),
+                    endpoint,
+                    profile: Some(role.origin.profile.clone()),
+                }))
+            }
+            (Level::Role(role), Phase::AwaitingSessionToken, Some(Input::Sts(result))) => {
+                let Some(session) = self.mfa_session.clone() else {
+                    return Ok(None);
+                };
+                let failed = |message: String| ResolveError::Sts {
+                    operation: "GetSessionToken",
+                    profile: Some(role.origin.profile.clone()),
+                    message,
+                };
+                let credentials =
+                    match result {
+                        Ok(Output::GetSessionToken(c)) => c,
+                        Ok(_) => return Err(failed(
+                            "STS answered GetSessionToken with the response of another operation."
+                                .to_owned(),
+                        )),
+                        Err(message) => return Err(failed(message)),
+                    };
+                if credentials.expiration <= now {
+                    return Err(failed(format!(
+                        "STS answered GetSessionToken with credentials that expired at {}, before this call ended; check this machine's clock.",
+                        crate::cache::format_expiration(credentials.expiration)
+                    )));
+                }
+                let entry = CacheEntry {
+                    access_key_id: credentials.access_key_id.clone(),
+                    secret_access_key: credentials.secret_access_key.clone(),
+                    session_token: credentials.session_token.clone(),
+                    expiration: credentials.expiration,
+                    account_id: None,
+                    assumed_role_id: None,
+                    arn: None,
+                };
+                if self.cache {
+                    set(self, Phase::AwaitingSessionPut { session: entry });
+                    return Ok(Some(Effect::CachePut {
+                        key: session.cache_key.clone(),
+                        entry: crate::cache::mfa_session_entry(
+                            &credentials,
+                            &session.serial,
+                            &session.access_key_id,
+                            session.duration_seconds,
+                        ),
+                    }));
+                }
+                set(self, Phase::AwaitingSts);
+                Ok(Some(
+                    self.assume_role_in_session(&role, &entry, endpoint, now),
+                ))
+            }
+            (
+                Level::Role(role),
+                Phase::AwaitingSessionPut { session },
+                Some(Input::CacheStored(result)),
+            ) => {
+                if let Err(message) = result {
+                    let key = self
+                        .mfa_session
+                        .as_ref()
+                        .map(|s| s.cache_key.clone())
+                        .unwrap_or_default();
+                    self.warnings
+                        .push(Warning::CacheWriteFailed { key, message });
+                }
+                set(self, Phase::AwaitingSts);
+                Ok(Some(
+                    self.assume_role_in_session(&role, &session, endpoint, now),
+                ))
             }
             (Level::WebIdentity(w), Phase::Start, _) => {
                 set(self, Phase::AwaitingToken);
@@ -842,6 +978,32 @@ impl Resolver {
         }
     }
 
+    /// AssumeRole with the MFA session's credentials and no MFA
+    /// parameters: the session carries the MFA context.
+    fn assume_role_in_session(
+        &self,
+        role: &RoleStep,
+        session: &CacheEntry,
+        endpoint: Endpoint,
+        now: OffsetDateTime,
+    ) -> Effect {
+        let mut effect = self.assume_role(role, None, endpoint, now);
+        if let Effect::Sts {
+            operation: Operation::AssumeRole(input),
+            credentials,
+            ..
+        } = &mut effect
+        {
+            input.serial_number = None;
+            *credentials = Some(rolectl_sigv4::Credentials::new(
+                session.access_key_id.clone(),
+                session.secret_access_key.clone(),
+                Some(session.session_token.clone()),
+            ));
+        }
+        effect
+    }
+
     fn assume_role(
         &self,
         role: &RoleStep,
@@ -868,6 +1030,24 @@ impl Resolver {
             profile: Some(role.origin.profile.clone()),
         }
     }
+}
+
+/// The code typed for `role`'s serial: 6 digits, else an error.
+fn checked_code(role: &RoleStep, code: Result<Secret, String>) -> Result<Secret, ResolveError> {
+    let serial = role.mfa_serial.clone().unwrap_or_default();
+    let code = code.map_err(|message| ResolveError::MfaUnavailable {
+        serial: serial.clone(),
+        profile: role.origin.profile.clone(),
+        message,
+    })?;
+    let digits = code.expose();
+    if digits.len() != 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ResolveError::InvalidMfaCode {
+            serial,
+            profile: role.origin.profile.clone(),
+        });
+    }
+    Ok(code)
 }
 
 /// The length limits of STS's model: botocore refuses a value shorter than
@@ -977,6 +1157,7 @@ mod tests {
                 profile: Some("p".into()),
                 region: None,
                 cache: true,
+                ..Default::default()
             },
         })
     }
@@ -1035,6 +1216,7 @@ mod tests {
                 profile: Some("r".into()),
                 region: None,
                 cache: true,
+                ..Default::default()
             },
         })
     }
@@ -1075,15 +1257,22 @@ mod tests {
         let now = OffsetDateTime::UNIX_EPOCH;
         let mut machine = widest_chain();
         let mut kinds = Vec::new();
-        let outcome = loop {
+        // Bounded, unlike drive: a machine that drops a result must fail
+        // this test, not hang it.
+        let mut outcome = None;
+        for _ in 0..20 {
             match machine.poll(now) {
                 Step::Effect(effect) => {
                     kinds.push(effect.kind());
                     answer(&mut machine, &effect);
                 }
-                Step::Done(outcome) => break outcome,
+                Step::Done(done) => {
+                    outcome = Some(done);
+                    break;
+                }
             }
-        };
+        }
+        let outcome = outcome.unwrap_or_else(|| panic!("no end after {kinds:?}"));
         assert_eq!(outcome.expect("resolves").access_key_id, "ASIA");
         use Kind::*;
         assert_eq!(
