@@ -37,6 +37,11 @@ pub struct Global {
     /// The MFA code to use instead of asking on the terminal.
     #[arg(long, global = true, value_name = "CODE")]
     pub mfa_code: Option<String>,
+    /// One MFA code for many roles: GetSessionToken once, then assume each role of
+    /// that serial with the cached session (also ROLECTL_MFA_SESSION=1 or
+    /// rolectl_mfa_session = true).
+    #[arg(long, global = true)]
+    pub mfa_session: bool,
     /// Show each step and STS call on stderr (secrets masked).
     #[arg(long, global = true)]
     pub debug: bool,

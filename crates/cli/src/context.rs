@@ -22,6 +22,7 @@ pub struct Context {
     pub region: Option<String>,
     pub cache: bool,
     pub mfa_code: Option<String>,
+    pub mfa_session: bool,
     pub debug: bool,
 }
 
@@ -71,6 +72,7 @@ impl Context {
             region: global.region.clone(),
             cache: !global.no_cache,
             mfa_code: global.mfa_code.clone(),
+            mfa_session: global.mfa_session,
             debug: global.debug,
         }
     }
@@ -116,6 +118,7 @@ impl Context {
             profile: self.profile.clone(),
             region: self.region.clone(),
             cache: self.cache,
+            mfa_session: self.mfa_session,
         }
     }
 

@@ -34,6 +34,7 @@ fn chain_snapshot(depth: usize) -> Snapshot {
             profile: Some("p0".into()),
             region: None,
             cache: true,
+            ..Default::default()
         },
     }
 }

@@ -76,6 +76,46 @@ impl CacheKeyParams {
     }
 }
 
+/// The prefix of rolectl's MFA session entries: the AWS CLI's keys are 40
+/// hex digits, so no key of one tool can be a key of the other.
+pub const MFA_SESSION_KEY_PREFIX: &str = "rolectl-mfa-session-";
+
+/// The cache key of an MFA session: the prefix, then the SHA-1 of the
+/// long-term access key id (never the secret), the serial and the duration.
+pub fn mfa_session_key(access_key_id: &str, serial: &str, duration_seconds: u32) -> String {
+    let args = json!({
+        "AccessKeyId": access_key_id,
+        "SerialNumber": serial,
+        "DurationSeconds": duration_seconds,
+    });
+    format!("{MFA_SESSION_KEY_PREFIX}{}", cache_key_of(&args))
+}
+
+/// The file text of an MFA session: its credentials as a role entry holds
+/// them (so [`CacheEntry::parse`] reads it), and under `MfaSession` what it
+/// was asked with (serial, long-term access key id, duration) for `cache list`.
+pub fn mfa_session_entry(
+    credentials: &TemporaryCredentials,
+    serial: &str,
+    access_key_id: &str,
+    duration_seconds: u32,
+) -> String {
+    json!({
+        "Credentials": {
+            "AccessKeyId": credentials.access_key_id,
+            "SecretAccessKey": credentials.secret_access_key.expose(),
+            "SessionToken": credentials.session_token.expose(),
+            "Expiration": format_expiration(credentials.expiration),
+        },
+        "MfaSession": {
+            "SerialNumber": serial,
+            "AccessKeyId": access_key_id,
+            "DurationSeconds": duration_seconds,
+        },
+    })
+    .to_string()
+}
+
 /// The key for an arbitrary argument object (the SHA-1 of its Python JSON form).
 pub fn cache_key_of(args: &Value) -> String {
     let text = pyjson::dumps_sorted(args);

@@ -159,6 +159,47 @@ pub struct RoleStep {
     pub duration_seconds: Option<u32>,
 }
 
+/// What turned an MFA session on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MfaSessionSwitch {
+    /// `--mfa-session` (or [`crate::Options::mfa_session`]).
+    Option,
+    /// `ROLECTL_MFA_SESSION` in the environment.
+    Environment,
+    /// `rolectl_mfa_session = true` in a profile, at that place.
+    Profile(Origin),
+}
+
+/// rolectl's MFA session for the first role of a chain: one STS
+/// GetSessionToken with the long-term keys of the base, the role's
+/// `mfa_serial` and a code, cached under [`MfaSession::cache_key`]; the role
+/// is then assumed with the session's credentials and no MFA parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MfaSession {
+    pub serial: String,
+    /// `rolectl_mfa_session_duration`, else 43200.
+    pub duration_seconds: u32,
+    /// The long-term access key id the session is asked with (never the secret).
+    pub access_key_id: String,
+    pub switch: MfaSessionSwitch,
+    /// Where `rolectl_mfa_session_duration` was set, if it was.
+    pub duration_origin: Option<Origin>,
+    /// `rolectl-mfa-session-<sha1>`: cannot be one of the AWS CLI's keys.
+    pub cache_key: String,
+}
+
+/// A role with `mfa_serial` for which an MFA session was asked but cannot
+/// be had (its credentials do not come from long-term keys): its code is
+/// asked for it alone, as in the AWS CLI, with a warning.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MfaSessionFallback {
+    /// The role's profile.
+    pub profile: String,
+    pub switch: MfaSessionSwitch,
+    /// Why, as the end of a sentence (`its source is the role of profile "a"`).
+    pub reason: String,
+}
+
 /// The whole chain for a snapshot.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
@@ -172,4 +213,8 @@ pub struct Plan {
     pub base: Base,
     /// Roles to assume in order, each with the previous credentials.
     pub roles: Vec<RoleStep>,
+    /// The MFA session of `roles[0]`, when one is asked for and possible.
+    pub mfa_session: Option<MfaSession>,
+    /// Roles that ask for their own code although an MFA session was asked.
+    pub mfa_session_fallbacks: Vec<MfaSessionFallback>,
 }

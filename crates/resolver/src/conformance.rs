@@ -89,6 +89,7 @@ pub fn snapshot_from_input(input: &Value) -> Result<Snapshot, CaseError> {
             profile: Some(selected.to_owned()),
             region: None,
             cache: false,
+            ..Default::default()
         },
     })
 }

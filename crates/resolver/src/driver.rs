@@ -145,6 +145,7 @@ mod tests {
                 profile: Some("r".into()),
                 region: None,
                 cache: true,
+                ..Default::default()
             },
         };
         let now = OffsetDateTime::UNIX_EPOCH;

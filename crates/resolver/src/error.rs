@@ -64,6 +64,17 @@ pub enum ResolveError {
         location: Location,
     },
 
+    /// rolectl's own `rolectl_mfa_session` / `rolectl_mfa_session_duration`
+    /// keys, read where they matter (lint checks them everywhere).
+    #[error("The {key} \"{value}\" in profile \"{profile}\" ({location}) is not {expected}.")]
+    InvalidMfaSessionSetting {
+        profile: String,
+        key: &'static str,
+        value: String,
+        expected: &'static str,
+        location: Location,
+    },
+
     /// A parameter botocore's validation refuses before the call (too short),
     /// or STS would refuse (too long).
     #[error("The {setting} {} is {length} characters long, but STS takes {min} to {max} for {parameter}.", whose(.profile.as_deref()))]
@@ -194,6 +205,7 @@ impl ResolveError {
             | ResolveError::Cycle { location, .. }
             | ResolveError::PartialCredentials { location, .. }
             | ResolveError::InvalidDurationSeconds { location, .. }
+            | ResolveError::InvalidMfaSessionSetting { location, .. }
             | ResolveError::CredentialSourceEmpty { location, .. }
             | ResolveError::SsoNotSupported { location, .. }
             | ResolveError::ConsoleLoginNotSupported { location, .. }

@@ -100,6 +100,12 @@ impl Plan {
     /// The steps in order: the base source, then each role.
     pub fn steps(&self) -> Vec<String> {
         let mut out = vec![base_line(&self.base)];
+        if let Some(m) = &self.mfa_session {
+            out.push(format!(
+                "GetSessionToken with {} and MFA {}, {} seconds (rolectl MFA session; the first role is assumed with it)",
+                m.access_key_id, m.serial, m.duration_seconds
+            ));
+        }
         out.extend(self.roles.iter().map(role_line));
         out
     }

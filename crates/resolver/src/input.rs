@@ -15,6 +15,11 @@ pub struct Options {
     pub region: Option<String>,
     /// Whether to read and write the shared credential cache.
     pub cache: bool,
+    /// `--mfa-session`: one GetSessionToken with the MFA code, then every
+    /// role of that serial assumed with its session (rolectl's own; off by
+    /// default, as in the AWS CLI). `ROLECTL_MFA_SESSION=1` in the
+    /// environment and `rolectl_mfa_session = true` turn it on too.
+    pub mfa_session: bool,
 }
 
 /// The inputs of one resolution.

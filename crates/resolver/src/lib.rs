@@ -29,7 +29,7 @@
 //! let snapshot = Snapshot {
 //!     profiles: files.profiles.into_owned(),
 //!     env: Default::default(),
-//!     options: Options { profile: Some("dev".into()), region: None, cache: true },
+//!     options: Options { profile: Some("dev".into()), region: None, cache: true, ..Default::default() },
 //! };
 //! println!("{}", rolectl_resolver::plan(&snapshot).unwrap());
 //!
@@ -64,10 +64,13 @@ mod pyjson;
 mod report;
 mod sources;
 
-pub use cache::{CacheEntry, CacheEntryError, CacheKeyError, CacheKeyParams};
+pub use cache::{
+    mfa_session_entry, mfa_session_key, CacheEntry, CacheEntryError, CacheKeyError, CacheKeyParams,
+    MFA_SESSION_KEY_PREFIX,
+};
 pub use chain::{
-    Base, ContainerAuth, ContainerRequest, ImdsRequest, NamedSource, Origin, Plan, Reason,
-    RoleStep, StaticCredentials, WebIdentity,
+    Base, ContainerAuth, ContainerRequest, ImdsRequest, MfaSession, MfaSessionFallback,
+    MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RoleStep, StaticCredentials, WebIdentity,
 };
 pub use driver::{drive, Handlers};
 pub use effect::Effect;
@@ -77,7 +80,7 @@ pub use input::{Options, SelectedProfile, Snapshot};
 pub use machine::{generated_session_name, Resolver, Step, UnexpectedResult};
 pub use outcome::{CredentialSource, ResolvedCredentials, Warning};
 pub use paths::FilePaths;
-pub use plan::plan;
+pub use plan::{plan, MFA_SESSION_DEFAULT_DURATION};
 pub use pyjson::dumps_sorted as python_json_dumps_sorted;
 pub use report::{
     chain_cache_keys, explain, CacheStatus, DecidingKey, ExplainedStep, Explanation, StepKind,

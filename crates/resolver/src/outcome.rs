@@ -91,6 +91,9 @@ pub enum Warning {
     CacheWriteFailed { key: String, message: String },
     /// `AWS_CREDENTIAL_EXPIRATION` is not an ISO 8601 time; it was ignored.
     InvalidEnvironmentExpiration { value: String },
+    /// An MFA session was asked for a role whose source has no long-term
+    /// keys: its code was asked for the role alone.
+    MfaSessionUnavailable { profile: String, reason: String },
 }
 
 impl fmt::Display for Warning {
@@ -109,6 +112,10 @@ impl fmt::Display for Warning {
             Warning::InvalidEnvironmentExpiration { value } => write!(
                 f,
                 "AWS_CREDENTIAL_EXPIRATION \"{value}\" is not an ISO 8601 time and was ignored."
+            ),
+            Warning::MfaSessionUnavailable { profile, reason } => write!(
+                f,
+                "No MFA session for profile \"{profile}\": {reason}, so its MFA code is asked for this role alone."
             ),
         }
     }

@@ -7,8 +7,8 @@ use rolectl_config_parser::{FileKind, Location, ProfileSet, Section};
 use rolectl_sigv4::Secret;
 
 pub use crate::chain::{
-    Base, ContainerAuth, ContainerRequest, ImdsRequest, NamedSource, Origin, Plan, Reason,
-    RoleStep, StaticCredentials, WebIdentity,
+    Base, ContainerAuth, ContainerRequest, ImdsRequest, MfaSession, MfaSessionFallback,
+    MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RoleStep, StaticCredentials, WebIdentity,
 };
 use crate::endpoint;
 use crate::error::{ResolveError, SsoProblem};
@@ -27,6 +27,7 @@ pub fn plan(snapshot: &Snapshot) -> Result<Plan, ResolveError> {
     let region = endpoint::region(snapshot, section);
     let endpoint = endpoint::sts_endpoint(snapshot, section, region.as_deref());
     let (base, roles) = chain(snapshot, &selected.name, section, selected.explicit)?;
+    let (mfa_session, mfa_session_fallbacks) = mfa_session(snapshot, &base, &roles)?;
     Ok(Plan {
         profile: selected.name,
         profile_found: section.is_some(),
@@ -34,7 +35,156 @@ pub fn plan(snapshot: &Snapshot) -> Result<Plan, ResolveError> {
         endpoint,
         base,
         roles,
+        mfa_session,
+        mfa_session_fallbacks,
     })
+}
+
+/// `rolectl_mfa_session_duration` when not set.
+pub const MFA_SESSION_DEFAULT_DURATION: u32 = 43_200;
+
+/// rolectl's MFA session: asked for a role with `mfa_serial` by
+/// `--mfa-session`, `ROLECTL_MFA_SESSION=1` (or `true`), or
+/// `rolectl_mfa_session = true` in the role's profile or, for the first
+/// role, in the profile holding the long-term keys (the role's key wins).
+/// Only the first role of a chain with long-term keys (a profile's or the
+/// environment's, without a session token) can use one; every other role
+/// asked for falls back to its own code.
+fn mfa_session(
+    snapshot: &Snapshot,
+    base: &Base,
+    roles: &[RoleStep],
+) -> Result<(Option<MfaSession>, Vec<MfaSessionFallback>), ResolveError> {
+    let mut session = None;
+    let mut fallbacks = Vec::new();
+    for (i, role) in roles.iter().enumerate() {
+        let Some(serial) = &role.mfa_serial else {
+            continue;
+        };
+        let role_section = snapshot.profile(&role.origin.profile);
+        let keys_profile = match (i, base) {
+            (0, Base::StaticKeys { origin, .. }) => Some(origin.profile.as_str()),
+            _ => None,
+        };
+        let keys_section = keys_profile.and_then(|p| snapshot.profile(p));
+        let sections = [
+            role_section.map(|s| (role.origin.profile.as_str(), s)),
+            keys_profile.zip(keys_section),
+        ];
+        let Some(switch) = mfa_session_switch(snapshot, &sections)? else {
+            continue;
+        };
+        let long_term = match (i, base) {
+            (0, Base::StaticKeys { credentials, .. } | Base::Environment { credentials, .. }) => {
+                Some(credentials)
+            }
+            _ => None,
+        };
+        match long_term {
+            Some(credentials) if credentials.session_token.is_none() => {
+                let mut duration = (MFA_SESSION_DEFAULT_DURATION, None);
+                for (name, section) in sections.into_iter().flatten() {
+                    if let Some((value, location)) = get(section, "rolectl_mfa_session_duration") {
+                        let seconds = python_int(value)
+                            .and_then(|d| u32::try_from(d).ok())
+                            .filter(|d| (900..=129_600).contains(d))
+                            .ok_or_else(|| ResolveError::InvalidMfaSessionSetting {
+                                profile: name.to_owned(),
+                                key: "rolectl_mfa_session_duration",
+                                value: value.to_owned(),
+                                expected: "a whole number of seconds from 900 to 129600",
+                                location,
+                            })?;
+                        duration = (seconds, Some(origin(name, location)));
+                        break;
+                    }
+                }
+                session = Some(MfaSession {
+                    serial: serial.clone(),
+                    duration_seconds: duration.0,
+                    access_key_id: credentials.access_key_id.clone(),
+                    switch,
+                    duration_origin: duration.1,
+                    cache_key: crate::cache::mfa_session_key(
+                        &credentials.access_key_id,
+                        serial,
+                        duration.0,
+                    ),
+                });
+            }
+            _ => fallbacks.push(MfaSessionFallback {
+                profile: role.origin.profile.clone(),
+                switch,
+                reason: no_long_term_keys(base, roles, i),
+            }),
+        }
+    }
+    Ok((session, fallbacks))
+}
+
+/// What asks for an MFA session, if anything: the option, the environment,
+/// then the first of `sections` that sets `rolectl_mfa_session`.
+fn mfa_session_switch(
+    snapshot: &Snapshot,
+    sections: &[Option<(&str, &Section<'static>)>],
+) -> Result<Option<MfaSessionSwitch>, ResolveError> {
+    if snapshot.options.mfa_session {
+        return Ok(Some(MfaSessionSwitch::Option));
+    }
+    if snapshot
+        .env("ROLECTL_MFA_SESSION")
+        .is_some_and(|v| v.trim() == "1" || v.trim().eq_ignore_ascii_case("true"))
+    {
+        return Ok(Some(MfaSessionSwitch::Environment));
+    }
+    for (name, section) in sections.iter().flatten() {
+        if let Some((value, location)) = get(section, "rolectl_mfa_session") {
+            let v = value.trim();
+            if v.eq_ignore_ascii_case("true") {
+                return Ok(Some(MfaSessionSwitch::Profile(origin(name, location))));
+            }
+            if v.eq_ignore_ascii_case("false") {
+                return Ok(None);
+            }
+            return Err(ResolveError::InvalidMfaSessionSetting {
+                profile: (*name).to_owned(),
+                key: "rolectl_mfa_session",
+                value: value.to_owned(),
+                expected: "true or false",
+                location,
+            });
+        }
+    }
+    Ok(None)
+}
+
+/// Why role `i` cannot use an MFA session (the end of a sentence).
+fn no_long_term_keys(base: &Base, roles: &[RoleStep], i: usize) -> String {
+    if let Some(previous) = i.checked_sub(1).and_then(|p| roles.get(p)) {
+        return format!(
+            "its source is the role of profile \"{}\" (role chaining), not long-term keys",
+            previous.origin.profile
+        );
+    }
+    match base {
+        Base::StaticKeys { origin, .. } => format!(
+            "the keys of profile \"{}\" have a session token, and temporary credentials cannot call GetSessionToken",
+            origin.profile
+        ),
+        Base::Environment { .. } => "the environment keys have a session token, and temporary credentials cannot call GetSessionToken".to_owned(),
+        Base::WebIdentity(_) => "its source is a web identity role, not long-term keys".to_owned(),
+        Base::Process { origin, .. } => format!(
+            "its source is the credential_process of profile \"{}\", not long-term keys",
+            origin.profile
+        ),
+        Base::Sso { .. } => "its source is IAM Identity Center (SSO), not long-term keys".to_owned(),
+        Base::Container { .. } => "its source is the container credentials endpoint, not long-term keys".to_owned(),
+        Base::Imds { .. } => "its source is instance metadata, not long-term keys".to_owned(),
+        Base::UnavailableSource { source, .. } => format!(
+            "its source is the credential_source {}, not long-term keys",
+            source.as_str()
+        ),
+    }
 }
 
 fn chain(
@@ -486,6 +636,10 @@ fn assume_role_chain(
     top: &str,
 ) -> Result<(Base, Vec<RoleStep>), ResolveError> {
     let mut visited: Vec<String> = vec![top.to_owned()];
+    // The same names as a set: a chain thousands of profiles deep must not
+    // cost a scan of every earlier name at each step.
+    let mut seen: std::collections::HashSet<String> =
+        std::collections::HashSet::from([top.to_owned()]);
     let mut roles: Vec<RoleStep> = Vec::new();
     let mut name = top.to_owned();
     let base = loop {
@@ -520,7 +674,7 @@ fn assume_role_chain(
                         location,
                     });
                 };
-                if visited.iter().any(|v| v == source)
+                if seen.contains(source)
                     && (source != name || !has_static_credentials(source_section))
                 {
                     let mut chain = visited.clone();
@@ -528,6 +682,7 @@ fn assume_role_chain(
                     return Err(ResolveError::Cycle { chain, location });
                 }
                 visited.push(source.to_owned());
+                seen.insert(source.to_owned());
                 if has_static_credentials(source_section) || !has_assume_role_vars(source_section) {
                     match profile_providers(snapshot, source, Some(source_section), true)? {
                         Some(base) => break base,

@@ -7,7 +7,9 @@ use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
 
 use crate::cache::{format_expiration, CacheEntry, CacheKeyParams, EXPIRY_WINDOW};
-use crate::chain::{Base, ContainerAuth, NamedSource, Origin, Plan, Reason, RoleStep};
+use crate::chain::{
+    Base, ContainerAuth, MfaSession, MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RoleStep,
+};
 use crate::endpoint::endpoint_inputs;
 use crate::error::ResolveError;
 use crate::input::Snapshot;
@@ -26,6 +28,8 @@ pub enum StepKind {
     InstanceMetadata,
     /// A `credential_source` this environment cannot serve.
     UnavailableSource,
+    /// rolectl's MFA session: GetSessionToken with the long-term keys.
+    MfaSession,
     AssumeRole,
 }
 
@@ -40,6 +44,7 @@ impl StepKind {
             StepKind::Container => "container",
             StepKind::InstanceMetadata => "instance-metadata",
             StepKind::UnavailableSource => "unavailable-source",
+            StepKind::MfaSession => "mfa-session",
             StepKind::AssumeRole => "assume-role",
         }
     }
@@ -253,7 +258,15 @@ pub fn explain(snapshot: &Snapshot) -> Result<Explanation, ResolveError> {
     let plan = plan(snapshot)?;
     let selection = selection(snapshot, &plan);
     let mut steps = vec![base_step(snapshot, &plan)];
-    steps.extend(plan.roles.iter().map(|r| role_step(snapshot, r)));
+    if let Some(session) = &plan.mfa_session {
+        steps.push(mfa_session_step(snapshot, session));
+    }
+    steps.extend(
+        plan.roles
+            .iter()
+            .enumerate()
+            .map(|(i, r)| role_step(snapshot, &plan, i, r)),
+    );
     for step in &mut steps {
         if step.cache_key.is_some() {
             step.cache = if snapshot.options.cache {
@@ -273,8 +286,11 @@ pub fn explain(snapshot: &Snapshot) -> Result<Explanation, ResolveError> {
 /// The cache keys of every cacheable step of a plan, outermost role first
 /// (the order the machine looks them up in); a web identity step is left
 /// out, since its key needs the token.
+/// An MFA session's key comes last.
 pub fn chain_cache_keys(plan: &Plan) -> Vec<String> {
-    plan.roles.iter().rev().filter_map(role_cache_key).collect()
+    let mut keys: Vec<String> = plan.roles.iter().rev().filter_map(role_cache_key).collect();
+    keys.extend(plan.mfa_session.as_ref().map(|s| s.cache_key.clone()));
+    keys
 }
 
 /// The machine's key for a role (`machine.rs`, `cache_key`).
@@ -833,7 +849,47 @@ fn session_words(name: Option<&str>) -> String {
     }
 }
 
-fn role_step(snapshot: &Snapshot, role: &RoleStep) -> ExplainedStep {
+fn switch_key(switch: &MfaSessionSwitch) -> DecidingKey {
+    match switch {
+        MfaSessionSwitch::Option => named("--mfa-session"),
+        MfaSessionSwitch::Environment => named("ROLECTL_MFA_SESSION"),
+        MfaSessionSwitch::Profile(origin) => placed("rolectl_mfa_session", origin.location),
+    }
+}
+
+fn mfa_session_step(snapshot: &Snapshot, session: &MfaSession) -> ExplainedStep {
+    let mut s = step(
+        StepKind::MfaSession,
+        format!(
+            "GetSessionToken with keys {} and MFA device {}, {} seconds (rolectl MFA session)",
+            session.access_key_id, session.serial, session.duration_seconds
+        ),
+    );
+    if let MfaSessionSwitch::Profile(origin) = &session.switch {
+        from_origin(&mut s, origin);
+    }
+    s.keys.push(switch_key(&session.switch));
+    if let Some(origin) = &session.duration_origin {
+        s.keys
+            .push(placed("rolectl_mfa_session_duration", origin.location));
+    }
+    s.access_key_id = Some(session.access_key_id.clone());
+    s.mfa_serial = Some(session.serial.clone());
+    s.cache_key = Some(session.cache_key.clone());
+    s.cache = if snapshot.options.cache {
+        CacheStatus::Unknown
+    } else {
+        CacheStatus::Disabled
+    };
+    s.notes.push(format!(
+        "rolectl's own step (the AWS CLI asks a code for each role): one code for {} gives a session that assumes every role with this serial, without SerialNumber and TokenCode, until it has less than {} minutes left.",
+        session.serial,
+        EXPIRY_WINDOW.whole_minutes()
+    ));
+    s
+}
+
+fn role_step(snapshot: &Snapshot, plan: &Plan, index: usize, role: &RoleStep) -> ExplainedStep {
     let mut description = format!(
         "AssumeRole {}, {}",
         role.role_arn,
@@ -862,6 +918,30 @@ fn role_step(snapshot: &Snapshot, role: &RoleStep) -> ExplainedStep {
     );
     s.mfa_serial = role.mfa_serial.clone();
     s.cache_key = role_cache_key(role);
+    if let (0, Some(session)) = (index, &plan.mfa_session) {
+        s.mfa_serial = None;
+        s.notes.push(format!(
+            "Assumed with the MFA session's credentials (step 2), without SerialNumber and TokenCode: the session carries the MFA context of {}. Cached under the AWS CLI's key, SerialNumber included.",
+            session.serial
+        ));
+    }
+    if let Some(f) = plan
+        .mfa_session_fallbacks
+        .iter()
+        .find(|f| f.profile == role.origin.profile)
+    {
+        let by = match &f.switch {
+            MfaSessionSwitch::Option => "--mfa-session".to_owned(),
+            MfaSessionSwitch::Environment => "ROLECTL_MFA_SESSION".to_owned(),
+            MfaSessionSwitch::Profile(origin) => {
+                format!("rolectl_mfa_session ({})", origin.location)
+            }
+        };
+        s.notes.push(format!(
+            "{by} asks for an MFA session, but {}: the code is asked for this role alone, as the AWS CLI does, with a warning.",
+            f.reason
+        ));
+    }
     if role.role_session_name.is_none() {
         s.notes.push(
             "The session name is generated at each call (rolectl-<unix time>), so it is left out of the cache key."

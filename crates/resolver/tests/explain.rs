@@ -30,6 +30,7 @@ fn snapshot(profile: &str, env: &[(&str, &str)], cache: bool) -> Snapshot {
             profile: Some(profile.to_owned()),
             region: None,
             cache,
+            ..Default::default()
         },
     }
 }
@@ -319,6 +320,7 @@ fn environment_and_web_identity_and_container_steps() {
             profile: Some("w".into()),
             region: None,
             cache: true,
+            ..Default::default()
         },
     };
     let e = explain(&snap).expect("explains");
@@ -353,6 +355,7 @@ fn a_profile_that_does_not_exist() {
             profile: Some("nope".into()),
             region: None,
             cache: true,
+            ..Default::default()
         },
     };
     assert_eq!(

@@ -412,7 +412,7 @@ proptest! {
         let snapshot = Snapshot {
             profiles: parsed.profiles.into_owned(),
             env,
-            options: Options { profile: Some("p0".into()), region: None, cache },
+            options: Options { profile: Some("p0".into()), region: None, cache, ..Default::default() },
         };
         let mut machine = Resolver::new(&snapshot);
         let mut handlers = Everything::default();
@@ -442,7 +442,7 @@ proptest! {
         let snapshot = Snapshot {
             profiles: parsed.profiles.into_owned(),
             env: BTreeMap::new(),
-            options: Options { profile: Some("p0".into()), region: None, cache: true },
+            options: Options { profile: Some("p0".into()), region: None, cache: true, ..Default::default() },
         };
         // Pre-fill the entry of role r{hit}: only the roles above it are called.
         let key = rolectl_resolver::CacheKeyParams { role_arn: format!("arn:aws:iam::1:role/r{hit}"), ..Default::default() }.key().expect("key");

@@ -165,7 +165,7 @@ proptest! {
             let snapshot = Snapshot {
                 profiles: parsed.profiles.clone().into_owned(),
                 env: env.clone(),
-                options: Options { profile: Some(format!("p{i}")), region: None, cache: false },
+                options: Options { profile: Some(format!("p{i}")), region: None, cache: false, ..Default::default() },
             };
             if let Err(e) = plan(&snapshot) {
                 errors.push(e);

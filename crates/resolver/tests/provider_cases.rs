@@ -361,6 +361,7 @@ fn run(dir: &Path, profile_provider: bool) -> Run {
             profile: explicit,
             region: None,
             cache: true,
+            ..Default::default()
         },
     };
     let mut machine = Resolver::new(&snapshot);

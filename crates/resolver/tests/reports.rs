@@ -236,6 +236,7 @@ aws_secret_access_key = CFGSECRETKEY2
                 profile: profile.map(str::to_owned),
                 region: None,
                 cache: true,
+                ..Default::default()
             },
         };
         let mut e = explain(&snap).expect("explains");

@@ -41,6 +41,7 @@ pub fn explain(options: &JsValue) -> Result<String, JsFailure> {
             profile: opts.string("profile")?,
             region: opts.string("region")?,
             cache: cache.is_some(),
+            ..Default::default()
         },
     };
     let profile = snapshot.selected_profile().name;

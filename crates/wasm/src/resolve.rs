@@ -66,6 +66,7 @@ pub fn read_options(options: &JsValue) -> Result<Request, JsFailure> {
             profile,
             region,
             cache: cache.is_some(),
+            ..Default::default()
         },
     };
     let seed = (js_sys::Math::random() * u64::MAX as f64) as u64;

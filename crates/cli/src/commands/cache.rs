@@ -1,7 +1,7 @@
 //! `rolectl cache list` and `rolectl cache clear`: the entries of the
 //! shared cache directory, never showing a secret.
 
-use rolectl_resolver::{chain_cache_keys, plan, CacheEntry};
+use rolectl_resolver::{chain_cache_keys, plan, CacheEntry, MFA_SESSION_KEY_PREFIX};
 use time::OffsetDateTime;
 
 use crate::args::ReportFormat;
@@ -38,8 +38,23 @@ pub fn list(ctx: &Context, format: ReportFormat) -> Result<(), CliError> {
             rows.push(row);
             continue;
         }
-        let row = match text.map(|t| CacheEntry::parse(&t)) {
-            Some(Ok(entry)) => {
+        let row = match text.map(|t| (CacheEntry::parse(&t), t)) {
+            Some((Ok(entry), text)) if key.starts_with(MFA_SESSION_KEY_PREFIX) => {
+                // What the session was asked with (never a secret).
+                let asked: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+                let field = |k: &str| asked["MfaSession"][k].as_str().unwrap_or("").to_owned();
+                serde_json::json!({
+                    "key": key,
+                    "kind": "mfa-session",
+                    "serial_number": field("SerialNumber"),
+                    "source_access_key_id": field("AccessKeyId"),
+                    "access_key_id": entry.access_key_id,
+                    "expiration": rolectl_resolver::export::python_isoformat(entry.expiration),
+                    "time_left": time_left(entry.expiration, now),
+                    "seconds_left": (entry.expiration - now).whole_seconds().max(0),
+                })
+            }
+            Some((Ok(entry), _)) => {
                 let (role, session) = entry.arn.as_deref().map(role_of).unwrap_or_default();
                 serde_json::json!({
                     "key": key,
@@ -51,7 +66,7 @@ pub fn list(ctx: &Context, format: ReportFormat) -> Result<(), CliError> {
                     "seconds_left": (entry.expiration - now).whole_seconds().max(0),
                 })
             }
-            Some(Err(e)) => serde_json::json!({"key": key, "error": e.to_string()}),
+            Some((Err(e), _)) => serde_json::json!({"key": key, "error": e.to_string()}),
             None => serde_json::json!({"key": key, "error": "The entry could not be read."}),
         };
         rows.push(row);
@@ -67,6 +82,15 @@ pub fn list(ctx: &Context, format: ReportFormat) -> Result<(), CliError> {
                 let s = |k: &str| row.get(k).and_then(|v| v.as_str()).unwrap_or("");
                 if row.get("error").is_some() {
                     out.push_str(&format!("{}  unusable: {}\n", s("key"), s("error")));
+                } else if s("kind") == "mfa-session" {
+                    out.push_str(&format!(
+                        "{}  MFA session for {} (keys {})  {}  {}\n",
+                        s("key"),
+                        s("serial_number"),
+                        s("source_access_key_id"),
+                        s("expiration"),
+                        s("time_left")
+                    ));
                 } else if s("kind") == "eks-token" {
                     out.push_str(&format!(
                         "{}  EKS token for cluster {}  {}  {}  {}\n",

@@ -29,6 +29,7 @@ pub fn snapshot(
             profile: profile.map(str::to_owned),
             region: None,
             cache,
+            ..Default::default()
         },
     }
 }
