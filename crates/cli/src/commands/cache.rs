@@ -120,7 +120,9 @@ pub fn list(ctx: &Context, format: ReportFormat) -> Result<(), CliError> {
 pub fn clear(ctx: &Context) -> Result<(), CliError> {
     let mut cache = CacheDir::new(ctx.cache_dir.clone());
     let keys: Vec<String> = if ctx.profile.is_some() {
-        let snapshot = ctx.snapshot()?;
+        let mut snapshot = ctx.snapshot()?;
+        // The chain's MFA session goes too, whether or not this run asks for one.
+        snapshot.options.mfa_session = true;
         let plan = plan(&snapshot).map_err(|e| resolve_error(ctx, &e))?;
         let mut keys = chain_cache_keys(&plan);
         // The EKS tokens signed with the profile's credentials go too.
