@@ -107,6 +107,11 @@ pub enum Command {
         role_arn: Option<String>,
     },
     /// Sign in to the AWS console with the credentials (opens the browser).
+    ///
+    /// Role credentials go to the partition's federation endpoint
+    /// (https://signin.aws.amazon.com/federation); long-term keys first get
+    /// a federation token (STS GetFederationToken, one hour).
+    /// ROLECTL_FEDERATION_ENDPOINT replaces the federation endpoint.
     Console {
         /// Where the console opens (else the console home of the region).
         #[arg(long, value_name = "URL")]
