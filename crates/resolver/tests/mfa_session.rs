@@ -190,7 +190,12 @@ fn one_get_session_token_then_each_role_with_the_session_and_no_mfa_parameters()
         }
     );
     m.handle_mfa_code(Ok(Secret::new("654321"))).unwrap();
-    match effect(&mut m) {
+    let call = effect(&mut m);
+    assert!(
+        !format!("{call:?}").contains("654321") && !format!("{call:?}").contains("SECRETBASE"),
+        "neither the code nor the secret shows in Debug: {call:?}"
+    );
+    match call {
         Effect::Sts {
             operation: Operation::GetSessionToken(input),
             credentials,
