@@ -248,6 +248,9 @@ pub struct Explanation {
     plan: Plan,
     selection: Selection,
     steps: Vec<ExplainedStep>,
+    /// [`Explanation::served_from_cache`], kept up to date as entries are
+    /// recorded, so that rendering a long chain stays linear.
+    served: Option<usize>,
 }
 
 /// Plans `snapshot` and explains each step: no network, no prompt, no
@@ -280,6 +283,7 @@ pub fn explain(snapshot: &Snapshot) -> Result<Explanation, ResolveError> {
         plan,
         selection,
         steps,
+        served: None,
     })
 }
 
@@ -334,18 +338,38 @@ impl Explanation {
                 step.cache = status.clone();
             }
         }
+        self.update_served();
+    }
+
+    /// Reads the entry of every cacheable step once through `read` (the
+    /// file's text, or `None`) and records its status at `now`: one pass,
+    /// however long the chain.
+    pub fn read_cache(
+        &mut self,
+        mut read: impl FnMut(&str) -> Option<String>,
+        now: OffsetDateTime,
+    ) {
+        for step in &mut self.steps {
+            if let Some(key) = &step.cache_key {
+                step.cache = CacheStatus::of_entry(read(key).as_deref(), now);
+            }
+        }
+        self.update_served();
     }
 
     /// The index of the step whose cached credentials serve the chain:
     /// lookups go from the outermost role inwards and stop at the first
     /// fresh entry, so the steps below it are not run at all.
     pub fn served_from_cache(&self) -> Option<usize> {
-        self.steps.iter().rposition(|s| s.cache.is_fresh())
+        self.served
+    }
+
+    fn update_served(&mut self) {
+        self.served = self.steps.iter().rposition(|s| s.cache.is_fresh());
     }
 
     fn skipped(&self, index: usize) -> bool {
-        self.served_from_cache()
-            .is_some_and(|served| index < served)
+        self.served.is_some_and(|served| index < served)
     }
 
     fn mfa_sentence(&self, index: usize, serial: &str) -> String {

@@ -15,11 +15,7 @@ pub fn run(ctx: &Context, format: ReportFormat) -> Result<(), CliError> {
     let mut explanation = explain(&snapshot).map_err(|e| resolve_error(ctx, &e))?;
     if ctx.cache {
         let mut cache = CacheDir::new(ctx.cache_dir.clone());
-        let now = time::OffsetDateTime::now_utc();
-        for key in explanation.cache_keys() {
-            let entry = cache.get(&key);
-            explanation.set_cache_entry(&key, entry.as_deref(), now);
-        }
+        explanation.read_cache(|key| cache.get(key), time::OffsetDateTime::now_utc());
     }
     match format {
         ReportFormat::Text => super::print(&explanation.text(&ctx.paths)),
