@@ -34,6 +34,9 @@ def main():
     for _ in range(runs):
         for name, argv in cases:
             times[name].append(run_once(argv, env))
+    # What starting any program costs this harness: the floor under every
+    # median above it.
+    floor = statistics.median(run_once(["/bin/true"], env) for _ in range(runs))
     medians = {name: statistics.median(t) for name, t in times.items()}
     first = cases[0][0]
     for name, _ in cases:
@@ -42,6 +45,7 @@ def main():
         if name != first:
             line += f"  -> rolectl is {m / medians[first]:.0f}x faster"
         print(line)
+    print(f"  {'(starting /bin/true, the floor)':<44} median {floor * 1e3:9.2f} ms")
 
 
 if __name__ == "__main__":
