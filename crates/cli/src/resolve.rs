@@ -58,6 +58,17 @@ pub fn profile_chain(ctx: &Context, profile: &str) -> Result<String, CliError> {
     Ok(chain.join(","))
 }
 
+/// Reads the files and resolves the selected profile: what `export`,
+/// `credential-process` and `exec` need.
+pub fn resolve_selected(ctx: &Context) -> Result<Resolution, CliError> {
+    let snapshot = ctx.snapshot()?;
+    let chain = profile_chain(ctx, &snapshot.selected_profile().name)?;
+    block_on(async {
+        let mut handlers = NativeHandlers::new(ctx, chain);
+        resolve(ctx, &snapshot, &mut handlers).await
+    })
+}
+
 /// Resolves `snapshot` with `handlers`, printing the warnings.
 pub async fn resolve(
     ctx: &Context,

@@ -58,7 +58,7 @@ fn write_value(out: &mut String, value: &Value) {
 
 /// `ensure_ascii=True`: everything outside `' '..='~'` is escaped, astral
 /// characters as a UTF-16 surrogate pair, hex digits in lowercase.
-fn write_string(out: &mut String, s: &str) {
+pub(crate) fn write_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {

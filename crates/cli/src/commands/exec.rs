@@ -8,8 +8,7 @@ use rolectl_resolver::export::exec_environment;
 
 use crate::context::Context;
 use crate::error::CliError;
-use crate::handlers::NativeHandlers;
-use crate::resolve::{block_on, profile_chain, resolve};
+use crate::resolve::resolve_selected;
 
 pub fn run(ctx: &Context, command: &[String]) -> Result<(), CliError> {
     let Some((program, args)) = command.split_first() else {
@@ -17,12 +16,7 @@ pub fn run(ctx: &Context, command: &[String]) -> Result<(), CliError> {
             message: "exec needs a command to run: rolectl exec -- CMD [ARGS...]".to_owned(),
         });
     };
-    let snapshot = ctx.snapshot()?;
-    let chain = profile_chain(ctx, &snapshot.selected_profile().name)?;
-    let resolution = block_on(async {
-        let mut handlers = NativeHandlers::new(ctx, chain);
-        resolve(ctx, &snapshot, &mut handlers).await
-    })?;
+    let resolution = resolve_selected(ctx)?;
     let (set, removed) = exec_environment(&resolution.credentials, resolution.region.as_deref());
     let mut cmd = std::process::Command::new(program);
     cmd.args(args);

@@ -5,15 +5,9 @@ use rolectl_resolver::export::{render, ExportFormat};
 
 use crate::context::Context;
 use crate::error::CliError;
-use crate::handlers::NativeHandlers;
-use crate::resolve::{block_on, profile_chain, resolve};
+use crate::resolve::resolve_selected;
 
 pub fn run(ctx: &Context, format: ExportFormat) -> Result<(), CliError> {
-    let snapshot = ctx.snapshot()?;
-    let chain = profile_chain(ctx, &snapshot.selected_profile().name)?;
-    let resolution = block_on(async {
-        let mut handlers = NativeHandlers::new(ctx, chain);
-        resolve(ctx, &snapshot, &mut handlers).await
-    })?;
+    let resolution = resolve_selected(ctx)?;
     super::print(&render(&resolution.credentials, format))
 }
