@@ -23,14 +23,17 @@ export HOME=$work/home AWS_CONFIG_FILE=$work/config AWS_SHARED_CREDENTIALS_FILE=
 export AWS_ENDPOINT_URL_STS=$ROLECTL_MOTO_URL AWS_EC2_METADATA_DISABLED=true
 mkdir -p "$HOME"
 
-show() { printf '\n$'; printf ' %q' "$@"; printf '\n'; "$@"; }
+show() { printf '\n$ %s\n' "$*"; "$@"; }
 
 echo "== $AWS_CONFIG_FILE"
 cat "$AWS_CONFIG_FILE"
 show rolectl --profile marketingadmin explain
 show rolectl --profile marketingadmin whoami
 show rolectl --profile marketingadmin export --format env
-show rolectl --profile marketingadmin exec -- sh -c 'echo "child sees $AWS_ACCESS_KEY_ID in $AWS_REGION, expiring $AWS_CREDENTIAL_EXPIRATION"'
+# shellcheck disable=SC2016 # the child expands them, not this script
+child='echo "child sees $AWS_ACCESS_KEY_ID in $AWS_REGION, expiring $AWS_CREDENTIAL_EXPIRATION"'
+printf "\n$ rolectl --profile marketingadmin exec -- sh -c '%s'\n" "$child"
+rolectl --profile marketingadmin exec -- sh -c "$child"
 echo
 echo "== again: served from the cache shared with the AWS CLI (no STS call)"
 show rolectl --profile marketingadmin --debug export --format env-no-export
