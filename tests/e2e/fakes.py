@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import socket
+import shutil
 import subprocess
 import threading
 import time
@@ -538,10 +539,17 @@ def run(sandbox: Sandbox, *args, env: Optional[dict] = None, timeout: float = 90
 
 
 def run_as(sandbox: Sandbox, uid: int, *args, env: Optional[dict] = None, timeout: float = 60) -> Timed:
-    """Like `run`, with rolectl started under `setpriv` as user and group `uid`."""
+    """Like `run`, with rolectl started under `setpriv` as user and group `uid`.
+    The binary runs from a copy in the sandbox (which the caller made
+    world-readable): the checkout may sit below a directory only root can
+    enter."""
+    binary = sandbox.home / "rolectl"
+    if not binary.exists():
+        shutil.copy2(rolectl_path(), binary)
+        binary.chmod(0o755)
     argv = [
         "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-        str(rolectl_path()), *map(str, args),
+        str(binary), *map(str, args),
     ]
     start = time.monotonic()
     p = subprocess.run(argv, env=sandbox.env(env), cwd="/", stdin=subprocess.DEVNULL,
