@@ -35,6 +35,8 @@ wait_up() { # url name
 start_moto() { # name, extra env...
   local name=$1; shift
   local port; port=$(free_port)
+  # A recording left by an earlier run would only grow: each run starts empty.
+  rm -f "$dir/$name.recording"
   env "$@" AWS_EC2_METADATA_DISABLED=true MOTO_ENABLE_RECORDING=1 MOTO_RECORDER_FILEPATH="$dir/$name.recording" \
     .venv/bin/moto_server -H 127.0.0.1 -p "$port" >"$dir/$name.log" 2>&1 &
   echo $! > "$dir/$name.pid"

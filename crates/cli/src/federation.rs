@@ -269,12 +269,7 @@ pub async fn get_signin_token(
     credentials: &SessionCredentials<'_>,
     session_duration: Option<i64>,
 ) -> Result<Secret, String> {
-    let client = reqwest::Client::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("rolectl/", env!("CARGO_PKG_VERSION")))
-        .build()
+    let client = crate::http::client(CONNECT_TIMEOUT, TIMEOUT, true)
         .map_err(|e| format!("failed: the HTTP client could not be set up ({e})"))?;
     let url = signin_token_url(base, credentials, session_duration);
     let mut response = client
@@ -290,22 +285,16 @@ pub async fn get_signin_token(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let mut body = Vec::new();
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                if body.len() + chunk.len() > MAX_BODY {
-                    return Err(format!(
-                        "answered more than {} KiB, which cannot be getSigninToken's JSON",
-                        MAX_BODY / 1024
-                    ));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(None) => break,
-            Err(e) => return Err(format!("failed while answering: {}", describe(e))),
+    let body = match crate::http::read_body(&mut response, MAX_BODY).await {
+        Ok((_, true)) => {
+            return Err(format!(
+                "answered more than {} KiB, which cannot be getSigninToken's JSON",
+                MAX_BODY / 1024
+            ))
         }
-    }
+        Ok((body, false)) => body,
+        Err(e) => return Err(format!("failed while answering: {}", describe(e))),
+    };
     let secrets = [
         credentials.secret_access_key.expose(),
         credentials.session_token.expose(),

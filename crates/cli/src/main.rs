@@ -9,6 +9,7 @@ mod context;
 mod error;
 mod federation;
 mod handlers;
+mod http;
 mod metadata;
 mod process;
 mod prompt;

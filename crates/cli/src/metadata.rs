@@ -7,6 +7,8 @@ use std::time::Duration;
 use rolectl_resolver::ImdsRequest;
 use rolectl_sigv4::Secret;
 
+use crate::http;
+
 /// A credentials document is a few hundred bytes.
 const MAX_BODY: usize = 64 * 1024;
 /// botocore's container fetcher: 2 s per attempt, 3 attempts.
@@ -14,13 +16,7 @@ const CONTAINER_TIMEOUT: Duration = Duration::from_secs(2);
 const CONTAINER_ATTEMPTS: u32 = 3;
 
 fn client(timeout: Duration) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .user_agent(concat!("rolectl/", env!("CARGO_PKG_VERSION")))
-        .build()
+    http::client(timeout, timeout, false)
         .map_err(|e| format!("the HTTP client could not be set up: {e}"))
 }
 
@@ -28,14 +24,7 @@ fn client(timeout: Duration) -> Result<reqwest::Client, String> {
 async fn send(request: reqwest::RequestBuilder) -> Result<(u16, String), reqwest::Error> {
     let mut response = request.send().await?;
     let status = response.status().as_u16();
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        if body.len() + chunk.len() > MAX_BODY {
-            body.extend_from_slice(&chunk[..MAX_BODY - body.len()]);
-            break;
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let (body, _) = http::read_body(&mut response, MAX_BODY).await?;
     Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
 

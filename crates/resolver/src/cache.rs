@@ -258,6 +258,12 @@ pub fn account_id_from_arn(arn: &str) -> Option<String> {
 /// (`2026-11-27T18:57:16.250000Z`): the AWS CLI stores STS's own text, and an
 /// entry read back must give the same expiry as the answer it was made from.
 pub fn format_expiration(t: OffsetDateTime) -> String {
+    format!("{}Z", utc_with_micros(t))
+}
+
+/// `2026-11-27T18:57:16` in UTC, then `.250000` when there are microseconds:
+/// the part that the cache's and Python's `isoformat()` forms share.
+pub(crate) fn utc_with_micros(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);
     let seconds = format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
@@ -269,8 +275,8 @@ pub fn format_expiration(t: OffsetDateTime) -> String {
         t.second()
     );
     match t.microsecond() {
-        0 => format!("{seconds}Z"),
-        micros => format!("{seconds}.{micros:06}Z"),
+        0 => seconds,
+        micros => format!("{seconds}.{micros:06}"),
     }
 }
 

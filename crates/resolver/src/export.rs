@@ -5,8 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use time::format_description::well_known::Rfc3339;
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 
 use crate::outcome::ResolvedCredentials;
 
@@ -87,22 +86,7 @@ impl FromStr for ExportFormat {
 /// an aware UTC time (`2026-11-27T18:57:16+00:00`, microseconds only when
 /// there are some).
 pub fn python_isoformat(at: OffsetDateTime) -> String {
-    let at = at.to_offset(UtcOffset::UTC);
-    let micros = at.microsecond();
-    let base = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    );
-    if micros == 0 {
-        format!("{base}+00:00")
-    } else {
-        format!("{base}.{micros:06}+00:00")
-    }
+    format!("{}+00:00", crate::cache::utc_with_micros(at))
 }
 
 /// A string as Python's `json.dumps` writes it (ASCII only, `\uXXXX` for
@@ -183,12 +167,6 @@ pub fn exec_environment(
     (set, removed)
 }
 
-/// Parses an expiry the way [`python_isoformat`] writes it (and any RFC 3339
-/// time), for callers that read `AWS_CREDENTIAL_EXPIRATION` back.
-pub fn parse_isoformat(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,10 +195,6 @@ mod tests {
         assert_eq!(
             python_isoformat(datetime!(2026-11-27 20:57:16.5 +02:00)),
             "2026-11-27T18:57:16.500000+00:00"
-        );
-        assert_eq!(
-            parse_isoformat("2026-11-27T18:57:16+00:00"),
-            Some(datetime!(2026-11-27 18:57:16 UTC))
         );
     }
 

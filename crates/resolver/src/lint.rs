@@ -345,6 +345,24 @@ impl<'s, 'a> Linter<'s, 'a> {
         self.push(code, Severity::Warning, location, profile, message);
     }
 
+    /// An `unknown-key` warning: `key` is not among `known`, with the
+    /// closest of them as a did-you-mean.
+    fn unknown_key(
+        &mut self,
+        key: &str,
+        known: &'static [&'static str],
+        why: &str,
+        location: Location,
+        profile: &str,
+    ) {
+        let hint = match suggest(key, known.iter().copied(), &mut self.budget) {
+            Some(k) => format!("; did you mean \"{k}\"?"),
+            None => ".".to_owned(),
+        };
+        let message = format!("The key \"{key}\" {why}, so it has no effect{hint}");
+        self.warning(UNKNOWN_KEY, location, profile, message);
+    }
+
     fn profiles(&mut self) {
         let set = self.set;
         // What needs only the profile itself, in the pass that reads it.
@@ -416,17 +434,12 @@ impl<'s, 'a> Linter<'s, 'a> {
                     continue;
                 }
                 Key::Unknown => {
-                    let hint = match suggest(key, KNOWN_KEYS.iter().copied(), &mut self.budget) {
-                        Some(k) => format!("; did you mean \"{k}\"?"),
-                        None => ".".to_owned(),
-                    };
-                    self.warning(
-                        UNKNOWN_KEY,
+                    self.unknown_key(
+                        key,
+                        KNOWN_KEYS,
+                        "is not read by the AWS CLI, the SDKs or rolectl",
                         property.location,
                         name,
-                        format!(
-                            "The key \"{key}\" is not read by the AWS CLI, the SDKs or rolectl, so it has no effect{hint}"
-                        ),
                     );
                     continue;
                 }
@@ -768,17 +781,12 @@ impl<'s, 'a> Linter<'s, 'a> {
                 if SSO_SESSION_KEYS.contains(&key) {
                     continue;
                 }
-                let hint = match suggest(key, SSO_SESSION_KEYS.iter().copied(), &mut self.budget) {
-                    Some(k) => format!("; did you mean \"{k}\"?"),
-                    None => ".".to_owned(),
-                };
-                self.warning(
-                    UNKNOWN_KEY,
+                self.unknown_key(
+                    key,
+                    SSO_SESSION_KEYS,
+                    "is not read in an [sso-session] section",
                     property.location,
                     name,
-                    format!(
-                        "The key \"{key}\" is not read in an [sso-session] section, so it has no effect{hint}"
-                    ),
                 );
             }
         }

@@ -11,6 +11,7 @@
 //! call before each command is one file read.
 
 use base64::Engine;
+use rolectl_resolver::cache::{format_expiration, parse_expiration};
 use rolectl_resolver::{chain_cache_keys, plan, Plan};
 use rolectl_sigv4::encoding::encode_query_component_into;
 use rolectl_sigv4::{
@@ -76,22 +77,9 @@ fn api_version(exec_info: Option<&str>) -> (&'static str, Option<String>) {
     }
 }
 
-/// `%Y-%m-%dT%H:%M:%SZ`.
+/// `%Y-%m-%dT%H:%M:%SZ`: the cache's form of a whole second.
 fn timestamp(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
-}
-
-fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+    format_expiration(at.replace_nanosecond(0).unwrap_or(at))
 }
 
 /// The presigned GetCallerIdentity URL, its query in botocore's order.
@@ -198,7 +186,7 @@ fn parse_entry(text: &str) -> Option<(Cached, Value)> {
     let cached = Cached {
         token: s("Token")?,
         expiration: s("ExpirationTimestamp")?,
-        usable_until: parse_timestamp(&s("UsableUntil")?)?,
+        usable_until: parse_expiration(&s("UsableUntil")?)?,
     };
     Some((cached, entry))
 }
