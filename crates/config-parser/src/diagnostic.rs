@@ -66,6 +66,12 @@ pub enum DiagnosticCode {
     InvalidSectionName,
     /// A key with characters outside `A-Za-z0-9_-/.%@:+`.
     InvalidKey,
+    /// An indented key or header: the AWS CLI reads it as one, the SDKs as
+    /// part of the value above it.
+    IndentedLine,
+    /// Two different headers naming one section (`[profile a]` and
+    /// `[profile  a]`): the AWS CLI keeps the later, the SDKs merge them.
+    RepeatedSectionName,
 }
 
 impl DiagnosticCode {
@@ -87,11 +93,25 @@ impl DiagnosticCode {
             DiagnosticCode::UnknownSectionType => "unknown-section-type",
             DiagnosticCode::InvalidSectionName => "invalid-section-name",
             DiagnosticCode::InvalidKey => "invalid-key",
+            DiagnosticCode::IndentedLine => "indented-line",
+            DiagnosticCode::RepeatedSectionName => "repeated-section-name",
         }
     }
 
+    /// Whether the AWS CLI refuses to read a file with this finding
+    /// (botocore raises `ConfigParseError`): `lint` makes it an error, and
+    /// every run warns about it.
+    pub fn aws_cli_refuses(self) -> bool {
+        matches!(
+            self,
+            DiagnosticCode::DuplicateSection
+                | DiagnosticCode::DuplicateKey
+                | DiagnosticCode::ByteOrderMark
+        )
+    }
+
     /// Every code, for documentation and tools that list them.
-    pub const ALL: [DiagnosticCode; 16] = [
+    pub const ALL: [DiagnosticCode; 18] = [
         DiagnosticCode::InlineComment,
         DiagnosticCode::DuplicateSection,
         DiagnosticCode::DuplicateKey,
@@ -108,6 +128,8 @@ impl DiagnosticCode {
         DiagnosticCode::UnknownSectionType,
         DiagnosticCode::InvalidSectionName,
         DiagnosticCode::InvalidKey,
+        DiagnosticCode::IndentedLine,
+        DiagnosticCode::RepeatedSectionName,
     ];
 }
 

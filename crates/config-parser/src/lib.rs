@@ -16,6 +16,7 @@
 //! assert!(parsed.diagnostics.is_empty());
 //! ```
 
+pub mod aws_cli;
 mod diagnostic;
 mod error;
 mod line;

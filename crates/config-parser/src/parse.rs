@@ -95,7 +95,7 @@ pub fn parse_file_bytes(bytes: &[u8], kind: FileKind) -> Result<ParsedFile<'_>, 
     }
 }
 
-fn utf8_error_location(bytes: &[u8], valid_up_to: usize, kind: FileKind) -> Location {
+pub(crate) fn utf8_error_location(bytes: &[u8], valid_up_to: usize, kind: FileKind) -> Location {
     let valid = &bytes[..valid_up_to];
     let line_start = memchr::memrchr(b'\n', valid).map_or(0, |i| i + 1);
     let line = memchr::memchr_iter(b'\n', valid).count() + 1;
