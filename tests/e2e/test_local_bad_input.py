@@ -85,8 +85,10 @@ CASES = [
          mentions=["{config}:6:1", "="]),
     Case("syntax-property-before-section", config="region = us-east-1\n" + BASE + role("role"),
          mentions=["{config}:1:1"]),
-    Case("syntax-continuation-after-header", config=BASE + "[profile role]\n  stray\n",
-         mentions=["{config}:6:1"]),
+    # The AWS CLI reads an indented line after a header as a key line: one
+    # without '=' (or ':') is refused there, at its first character.
+    Case("syntax-indented-line-without-equals", config=BASE + "[profile role]\n  stray\n",
+         mentions=["{config}:6:3", "'='"]),
     Case("syntax-empty-key", config=BASE + "[profile role]\n= value\n",
          mentions=["{config}:6:1"]),
     Case("syntax-in-credentials-file", config=role("role", source="source_profile = creds"),

@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use rolectl_config_parser::{merge, parse_file_bytes, Diagnostic, FileKind, ProfileSet};
+use rolectl_config_parser::aws_cli::parse_file_bytes;
+use rolectl_config_parser::{merge, Diagnostic, FileKind, ProfileSet};
 use rolectl_resolver::{FilePaths, Options, Snapshot};
 
 use crate::args::Global;
@@ -96,7 +97,10 @@ impl Context {
         })
     }
 
-    /// Reads and parses both files; a syntax error names `path:line:column`.
+    /// Reads and parses both files as the AWS CLI reads them; a syntax
+    /// error names `path:line:column`. A file the AWS CLI refuses to read
+    /// (a repeated section or key, a byte order mark) is read as the SDKs
+    /// read it, with a warning on stderr on every run.
     pub fn load(&self) -> Result<(ProfileSet<'static>, Vec<Diagnostic>), CliError> {
         let files = self.read_files()?;
         let parse = |bytes: Option<&'static [u8]>, kind| {
@@ -110,6 +114,18 @@ impl Context {
         let config = parse(files.config, FileKind::Config)?;
         let credentials = parse(files.credentials, FileKind::Credentials)?;
         let parsed = merge(config, credentials);
+        for d in parsed
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.aws_cli_refuses())
+        {
+            eprintln!(
+                "rolectl: {}: warning[{}]: {}",
+                self.paths.locate(d.location),
+                d.code,
+                d.message
+            );
+        }
         Ok((parsed.profiles, parsed.diagnostics))
     }
 

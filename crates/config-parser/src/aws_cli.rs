@@ -367,7 +367,7 @@ impl<'a> Reader<'a> {
                 location: self.location(number, indent + 1),
             });
         }
-        self.option(text, number, indent)
+        self.option(raw, text, number, indent)
     }
 
     fn indented_comment(&mut self, number: u32, indent: usize) {
@@ -471,7 +471,13 @@ impl<'a> Reader<'a> {
         self.warn(code, location, message);
     }
 
-    fn option(&mut self, text: &'a str, number: u32, indent: usize) -> Result<(), ParseError> {
+    fn option(
+        &mut self,
+        raw: &'a str,
+        text: &'a str,
+        number: u32,
+        indent: usize,
+    ) -> Result<(), ParseError> {
         let location = self.location(number, indent + 1);
         let Some(at) = text.find(['=', ':']) else {
             return Err(if text.starts_with('[') {
@@ -518,7 +524,10 @@ impl<'a> Reader<'a> {
             let message = format!("The AWS CLI and rolectl read the key `{key}`, but the SDKs ignore it, since their keys may only hold letters, digits and _ - / . % @ : +.");
             self.warn(DiagnosticCode::InvalidKey, location, message);
         }
-        self.inline_comment(value, &key, location);
+        // `value` is a part of `raw`: where it starts there.
+        let start = value.as_ptr() as usize - raw.as_ptr() as usize;
+        let at = self.location(number, raw[..start].chars().count() + 1);
+        self.inline_comment(value, &key, at);
         self.open = Some(Open {
             key,
             location,
@@ -530,9 +539,12 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    fn inline_comment(&mut self, value: &str, key: &str, location: Location) {
+    /// `at` is where `value` starts.
+    fn inline_comment(&mut self, value: &str, key: &str, at: Location) {
         if let Some(offset) = line::inline_comment(value) {
             let cut = line::trim_blanks(&value[..offset]);
+            let column = at.column as usize + value[..offset].chars().count();
+            let location = self.location(at.line, column);
             let message = format!("The AWS CLI and rolectl read `{key}` as `{value}`, comment included, but the SDKs end the value at the comment and read `{cut}`; put the comment on its own line.");
             self.warn(DiagnosticCode::InlineComment, location, message);
         }

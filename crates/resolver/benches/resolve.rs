@@ -3,7 +3,7 @@
 //! linting a config of 10,000 role profiles.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use rolectl_config_parser::parse_files;
+use rolectl_config_parser::aws_cli::parse_files;
 use rolectl_resolver::lint::lint;
 use rolectl_resolver::{plan, CacheKeyParams, Effect, Options, Resolver, Snapshot, Step};
 use rolectl_sigv4::Secret;

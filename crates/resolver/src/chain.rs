@@ -157,6 +157,20 @@ pub struct RoleStep {
     pub external_id: Option<String>,
     pub mfa_serial: Option<String>,
     pub duration_seconds: Option<u32>,
+    /// Where `role_session_name`, `external_id` and `mfa_serial` are set.
+    pub places: RolePlaces,
+    /// A setting that stops the resolution before any call (a value out
+    /// of range, a character STS refuses). `plan` returns it as its error;
+    /// `explain` shows the chain with it as a note on this step.
+    pub problem: Option<Box<crate::error::ResolveError>>,
+}
+
+/// The places of a role's optional settings, for errors that name them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RolePlaces {
+    pub role_session_name: Option<Location>,
+    pub external_id: Option<Location>,
+    pub mfa_serial: Option<Location>,
 }
 
 /// What turned an MFA session on.

@@ -206,7 +206,7 @@ pub fn error_text(snapshot: &Snapshot, error: &ResolveError) -> String {
         ResolveError::SourceProfileWithoutCredentials { source_profile, .. } => {
             format!("profile `{source_profile}` did not contain credential information")
         }
-        ResolveError::NoCredentials => format!(
+        ResolveError::NoCredentials | ResolveError::NoCredentialsInProfile { .. } => format!(
             "profile `{}` did not contain credential information",
             snapshot.selected_profile().name
         ),

@@ -51,8 +51,12 @@ pub enum ResolveError {
         location: Location,
     },
 
-    #[error("Partial credentials found in the environment, missing: {missing}.")]
-    PartialEnvironmentCredentials { missing: &'static str },
+    #[error("Partial credentials found in the environment, missing: {missing}{}.", .referenced_by.as_ref().map(|o| format!(" (the environment is the credential_source of profile \"{}\" at {}); set it, or unset the other AWS_ variables", o.profile, o.location)).unwrap_or_default())]
+    PartialEnvironmentCredentials {
+        missing: &'static str,
+        /// The profile whose `credential_source = Environment` read them.
+        referenced_by: Option<crate::chain::Origin>,
+    },
 
     #[error("The {where_} is configured to assume a role with web identity ({token_file}) but has no role ARN; set role_arn in the profile or AWS_ROLE_ARN in the environment.")]
     WebIdentityWithoutRoleArn { where_: String, token_file: String },
@@ -77,11 +81,13 @@ pub enum ResolveError {
 
     /// A parameter botocore's validation refuses before the call (too short),
     /// or STS would refuse (too long).
-    #[error("The {setting} {} is {length} characters long, but STS takes {min} to {max} for {parameter}.", whose(.profile.as_deref()))]
+    #[error("The {setting} {}{} is {length} characters long, but STS takes {min} to {max} for {parameter}.", whose(.profile.as_deref()), .location.map(|l| format!(" ({l})")).unwrap_or_default())]
     ParameterLength {
         parameter: &'static str,
-        setting: &'static str,
+        setting: String,
         profile: Option<String>,
+        /// Where the setting is, when it is in a file.
+        location: Option<Location>,
         length: usize,
         min: usize,
         max: usize,
@@ -123,8 +129,20 @@ pub enum ResolveError {
         problem: SsoProblem,
     },
 
-    #[error("The container credentials URL {url} is not allowed: use https, a loopback address, or the ECS/EKS link-local addresses.")]
-    ContainerHostNotAllowed { url: String },
+    #[error("The container credentials URL {url} in {variable} is not allowed: use https, a loopback address, or the ECS/EKS link-local addresses.")]
+    ContainerHostNotAllowed { url: String, variable: &'static str },
+
+    #[error("The {setting} of profile \"{profile}\" ({location}) holds the character U+{code_point:04X}, which STS refuses in {parameter}; remove it.")]
+    ForbiddenCharacter {
+        profile: String,
+        setting: &'static str,
+        parameter: &'static str,
+        code_point: u32,
+        location: Location,
+    },
+
+    #[error("Unable to locate credentials: the profile \"{profile}\" ({location}) sets no credentials (keys, role_arn, credential_process, web identity or SSO settings), and no container or instance metadata credentials were found; add them to the profile or choose another one.")]
+    NoCredentialsInProfile { profile: String, location: Location },
 
     #[error("The container authorization token in {source_name} contains a line break, which cannot be sent in a header.")]
     ContainerAuthToken { source_name: String },
@@ -210,7 +228,10 @@ impl ResolveError {
             | ResolveError::SsoNotSupported { location, .. }
             | ResolveError::ConsoleLoginNotSupported { location, .. }
             | ResolveError::InvalidSsoConfig { location, .. }
+            | ResolveError::ForbiddenCharacter { location, .. }
+            | ResolveError::NoCredentialsInProfile { location, .. }
             | ResolveError::Process { location, .. } => Some(*location),
+            ResolveError::ParameterLength { location, .. } => *location,
             _ => None,
         }
     }

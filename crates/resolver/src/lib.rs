@@ -21,7 +21,7 @@
 //! ```
 //! use rolectl_resolver::{Effect, Options, Resolver, Snapshot, Step};
 //!
-//! let files = rolectl_config_parser::parse_files(
+//! let files = rolectl_config_parser::aws_cli::parse_files(
 //!     Some("[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = base\n"),
 //!     Some("[base]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n"),
 //! )
@@ -70,7 +70,8 @@ pub use cache::{
 };
 pub use chain::{
     Base, ContainerAuth, ContainerRequest, ImdsRequest, MfaSession, MfaSessionFallback,
-    MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RoleStep, StaticCredentials, WebIdentity,
+    MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RolePlaces, RoleStep, StaticCredentials,
+    WebIdentity,
 };
 pub use driver::{drive, Handlers};
 pub use effect::Effect;
@@ -80,7 +81,7 @@ pub use input::{Options, SelectedProfile, Snapshot};
 pub use machine::{generated_session_name, Resolver, Step, UnexpectedResult};
 pub use outcome::{CredentialSource, ResolvedCredentials, Warning};
 pub use paths::FilePaths;
-pub use plan::{plan, MFA_SESSION_DEFAULT_DURATION};
+pub use plan::{plan, plan_with_problems, MFA_SESSION_DEFAULT_DURATION};
 pub use pyjson::dumps_sorted as python_json_dumps_sorted;
 pub use report::{
     chain_cache_keys, explain, CacheStatus, DecidingKey, ExplainedStep, Explanation, StepKind,

@@ -2,9 +2,9 @@
 //! [`CODES`]), a severity and its place. Errors make a resolution fail;
 //! warnings are lines other tools read differently, or keys nothing reads.
 
+use rolectl_config_parser::aws_cli::{parse_file, parse_file_bytes};
 use rolectl_config_parser::{
-    merge, parse_file, parse_file_bytes, FileKind, Location, ParseError, ParsedFile, ProfileSet,
-    Property, Section, Severity,
+    merge, FileKind, Location, ParseError, ParsedFile, ProfileSet, Property, Section, Severity,
 };
 use serde_json::{json, Value};
 
@@ -105,10 +105,10 @@ pub const LOGIN_SESSION_NOT_SUPPORTED: &str = "login-session-not-supported";
 pub const CODES: &[(&str, Severity)] = &[
     (SYNTAX, Severity::Error),
     ("inline-comment", Severity::Warning),
-    ("duplicate-section", Severity::Warning),
-    ("duplicate-key", Severity::Warning),
+    ("duplicate-section", Severity::Error),
+    ("duplicate-key", Severity::Error),
     ("default-profile-conflict", Severity::Warning),
-    ("byte-order-mark", Severity::Warning),
+    ("byte-order-mark", Severity::Error),
     ("default-section", Severity::Warning),
     ("indented-comment", Severity::Warning),
     ("blank-line-in-value", Severity::Warning),
@@ -120,6 +120,8 @@ pub const CODES: &[(&str, Severity)] = &[
     ("unknown-section-type", Severity::Warning),
     ("invalid-section-name", Severity::Warning),
     ("invalid-key", Severity::Warning),
+    ("indented-line", Severity::Warning),
+    ("repeated-section-name", Severity::Warning),
     (SOURCE_PROFILE_CYCLE, Severity::Error),
     (SOURCE_PROFILE_NOT_FOUND, Severity::Error),
     (SOURCE_WITHOUT_CREDENTIALS, Severity::Error),
@@ -209,7 +211,13 @@ fn check(
     let parsed = merge(config, credentials);
     findings.extend(parsed.diagnostics.into_iter().map(|d| Finding {
         code: d.code.as_str(),
-        severity: d.severity,
+        // The AWS CLI will not start with such a file: an error for any
+        // user of the CLI, though rolectl reads it.
+        severity: if d.code.aws_cli_refuses() {
+            Severity::Error
+        } else {
+            d.severity
+        },
         message: d.message,
         location: d.location,
         profile: None,
@@ -1224,8 +1232,50 @@ fn classify(key: &str) -> Key {
         | "transitive_session_tags"
         | "source_identity"
         | "sso_use_stdout" => Key::OtherTool("aws-vault"),
-        _ => Key::Unknown,
+        _ => other_tool(key).map_or(Key::Unknown, Key::OtherTool),
     }
+}
+
+/// Keys that well-known tools write into the shared files, by exact name
+/// or by prefix, with the tool that reads them: not typos, so `lint` names
+/// the tool instead of suggesting a key.
+const OTHER_TOOLS: &[(&str, &str)] = &[
+    ("granted_", "granted"),
+    ("common_fate_", "granted"),
+    ("azure_", "aws-azure-login"),
+    ("google_config.", "aws-google-auth"),
+    ("x_principal_arn", "saml2aws"),
+    ("x_security_token_expires", "saml2aws"),
+    ("sso_auto_populated", "aws-sso-util"),
+    ("sso_account_name", "aws-sso-util"),
+    ("saml_auth_url", "aws-runas"),
+    ("saml_username", "aws-runas"),
+    ("saml_provider", "aws-runas"),
+    ("jump_role_arn", "aws-runas"),
+    ("web_identity_auth_url", "aws-runas"),
+    ("web_identity_client_id", "aws-runas"),
+    ("web_identity_redirect_uri", "aws-runas"),
+    ("web_identity_provider", "aws-runas"),
+    ("federated_username", "aws-runas"),
+    ("credentials_duration", "aws-runas"),
+    ("session_token_duration", "aws-runas"),
+    ("aws_saml_url", "aws-okta"),
+    ("mfa_provider", "aws-okta"),
+    ("mfa_factor_type", "aws-okta"),
+    ("assume_role_ttl", "aws-okta"),
+    ("session_ttl", "aws-okta"),
+];
+
+/// The tool that reads `key`, when it is one of [`OTHER_TOOLS`].
+fn other_tool(key: &str) -> Option<&'static str> {
+    OTHER_TOOLS.iter().find_map(|&(name, tool)| {
+        let hit = if name.ends_with(['_', '.']) {
+            key.starts_with(name)
+        } else {
+            key == name
+        };
+        hit.then_some(tool)
+    })
 }
 
 #[cfg(test)]
@@ -1254,16 +1304,41 @@ mod tests {
     }
 
     #[test]
+    fn other_tools_keys_name_their_tool() {
+        for (key, tool) in [
+            ("granted_sso_start_url", "granted"),
+            ("azure_tenant_id", "aws-azure-login"),
+            ("x_principal_arn", "saml2aws"),
+            ("sso_auto_populated", "aws-sso-util"),
+            ("saml_auth_url", "aws-runas"),
+            ("mfa_process", "aws-vault"),
+        ] {
+            assert!(
+                matches!(classify(key), Key::OtherTool(t) if t == tool),
+                "{key}"
+            );
+        }
+        // A prefix entry matches prefixes only; an exact entry, the key only.
+        assert!(matches!(classify("granted"), Key::Unknown));
+        assert!(matches!(classify("x_principal_arns"), Key::Unknown));
+        for key in KNOWN_KEYS {
+            assert!(other_tool(key).is_none(), "{key}");
+        }
+    }
+
+    #[test]
     fn every_code_is_listed_once() {
         let mut codes: Vec<&str> = CODES.iter().map(|(c, _)| *c).collect();
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), CODES.len());
         for code in rolectl_config_parser::DiagnosticCode::ALL {
-            assert!(
-                CODES.contains(&(code.as_str(), Severity::Warning)),
-                "{code}"
-            );
+            let severity = if code.aws_cli_refuses() {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            assert!(CODES.contains(&(code.as_str(), severity)), "{code}");
         }
     }
 

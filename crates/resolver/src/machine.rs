@@ -5,6 +5,7 @@
 //! answers with the matching `handle_*` method; the clock is an argument of
 //! [`Resolver::poll`]. The machine is plain data: clone it, inspect it, test it.
 
+use rolectl_config_parser::Location;
 use rolectl_sigv4::Secret;
 use rolectl_sts_client::{
     AssumeRoleInput, AssumeRoleWithWebIdentityInput, Endpoint, GetSessionTokenInput, Operation,
@@ -678,20 +679,19 @@ impl Resolver {
         match (step, phase, input) {
             (Level::Role(role), Phase::Start, _) => {
                 let profile = Some(role.origin.profile.as_str());
-                check_length(
-                    "RoleArn",
-                    "role_arn",
-                    profile,
-                    Some(&role.role_arn),
-                    20,
-                    2048,
-                )?;
+                let at = |place: Option<Location>| (profile, place);
+                let arn = Some(role.role_arn.as_str());
+                let arn_at = at(Some(role.origin.location));
+                check_length("RoleArn", "role_arn", arn_at, arn, 20, 2048)?;
                 let name = role.role_session_name.as_deref();
-                check_length("RoleSessionName", "role_session_name", profile, name, 2, 64)?;
+                let name_at = at(role.places.role_session_name);
+                check_length("RoleSessionName", "role_session_name", name_at, name, 2, 64)?;
                 let id = role.external_id.as_deref();
-                check_length("ExternalId", "external_id", profile, id, 2, 1224)?;
+                let id_at = at(role.places.external_id);
+                check_length("ExternalId", "external_id", id_at, id, 2, 1224)?;
                 let serial = role.mfa_serial.as_deref();
-                check_length("SerialNumber", "mfa_serial", profile, serial, 9, 256)?;
+                let serial_at = at(role.places.mfa_serial);
+                check_length("SerialNumber", "mfa_serial", serial_at, serial, 9, 256)?;
                 if let (0, Some(session)) = (level, self.mfa_session.clone()) {
                     if self.cache {
                         let key = session.cache_key.clone();
@@ -854,19 +854,14 @@ impl Resolver {
                     message,
                 })?;
                 let token = Secret::new(python_text(token));
-                let profile = w.origin.as_ref().map(|o| o.profile.as_str());
-                check_length("RoleArn", "role_arn", profile, Some(&w.role_arn), 20, 2048)?;
+                let at = (w.origin.as_ref().map(|o| o.profile.as_str()), None);
+                check_length("RoleArn", "role_arn", at, Some(&w.role_arn), 20, 2048)?;
                 let name = w.role_session_name.as_deref();
-                check_length("RoleSessionName", "role_session_name", profile, name, 2, 64)?;
+                check_length("RoleSessionName", "role_session_name", at, name, 2, 64)?;
                 let text = Some(token.expose());
-                check_length(
-                    "WebIdentityToken",
-                    "web identity token",
-                    profile,
-                    text,
-                    4,
-                    20000,
-                )?;
+                // The file, not the profile, is what to look at.
+                let setting = format!("web identity token in {}", w.token_file);
+                check_length("WebIdentityToken", &setting, at, text, 4, 20000)?;
                 // The AWS CLI file-caches only a web identity profile used
                 // directly (as a source profile it gets an in-memory cache),
                 // under a key made with the token.
@@ -1055,8 +1050,8 @@ fn checked_code(role: &RoleStep, code: Result<Secret, String>) -> Result<Secret,
 /// maximum. Lengths count characters, as Python's `len` does.
 fn check_length(
     parameter: &'static str,
-    setting: &'static str,
-    profile: Option<&str>,
+    setting: &str,
+    (profile, location): (Option<&str>, Option<Location>),
     value: Option<&str>,
     min: usize,
     max: usize,
@@ -1069,8 +1064,9 @@ fn check_length(
     }
     Err(ResolveError::ParameterLength {
         parameter,
-        setting,
+        setting: setting.to_owned(),
         profile: profile.map(str::to_owned),
+        location,
         length,
         min,
         max,

@@ -8,15 +8,31 @@ use rolectl_sigv4::Secret;
 
 pub use crate::chain::{
     Base, ContainerAuth, ContainerRequest, ImdsRequest, MfaSession, MfaSessionFallback,
-    MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RoleStep, StaticCredentials, WebIdentity,
+    MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RolePlaces, RoleStep, StaticCredentials,
+    WebIdentity,
 };
 use crate::endpoint;
 use crate::error::{ResolveError, SsoProblem};
 use crate::input::Snapshot;
 use crate::profiles::ProfileKind;
 
-/// Walks the AWS CLI's rules for `snapshot` without I/O.
+/// Walks the AWS CLI's rules for `snapshot` without I/O. A role setting
+/// that must stop the resolution before any call is the error (the
+/// problem of the first role, from the selected profile down).
 pub fn plan(snapshot: &Snapshot) -> Result<Plan, ResolveError> {
+    plan_inner(snapshot, true)
+}
+
+/// As [`plan`], but a role setting that stops the resolution is left on
+/// its step (`RoleStep::problem`), so that `explain` can show the chain.
+pub fn plan_with_problems(snapshot: &Snapshot) -> Result<Plan, ResolveError> {
+    plan_inner(snapshot, false)
+}
+
+/// `strict`: a role's problem is the error, as soon as its profile is
+/// read (before its source is looked at, as botocore reads a role's
+/// configuration first).
+fn plan_inner(snapshot: &Snapshot, strict: bool) -> Result<Plan, ResolveError> {
     let selected = snapshot.selected_profile();
     let section = snapshot.profile(&selected.name);
     if section.is_none() && selected.named {
@@ -26,7 +42,7 @@ pub fn plan(snapshot: &Snapshot) -> Result<Plan, ResolveError> {
     }
     let region = endpoint::region(snapshot, section);
     let endpoint = endpoint::sts_endpoint(snapshot, section, region.as_deref());
-    let (base, roles) = chain(snapshot, &selected.name, section, selected.explicit)?;
+    let (base, roles) = chain(snapshot, &selected.name, section, selected.explicit, strict)?;
     let (mfa_session, mfa_session_fallbacks) = mfa_session(snapshot, &base, &roles)?;
     Ok(Plan {
         profile: selected.name,
@@ -192,6 +208,7 @@ fn chain(
     name: &str,
     section: Option<&Section<'static>>,
     explicit: bool,
+    strict: bool,
 ) -> Result<(Base, Vec<RoleStep>), ResolveError> {
     if !explicit {
         if let Some(credentials) = environment_credentials(snapshot)? {
@@ -206,7 +223,7 @@ fn chain(
     }
     if let Some(section) = section {
         if has_assume_role_vars(section) {
-            return assume_role_chain(snapshot, name);
+            return assume_role_chain(snapshot, name, strict);
         }
     }
     if let Some(base) = profile_providers(snapshot, name, section, explicit)? {
@@ -230,7 +247,13 @@ fn chain(
             Vec::new(),
         ));
     }
-    Err(ResolveError::NoCredentials)
+    match section {
+        Some(section) => Err(ResolveError::NoCredentialsInProfile {
+            profile: name.to_owned(),
+            location: section.location,
+        }),
+        _ => Err(ResolveError::NoCredentials),
+    }
 }
 
 fn get<'s>(section: &'s Section<'static>, key: &str) -> Option<(&'s str, Location)> {
@@ -262,6 +285,7 @@ fn environment_credentials(snapshot: &Snapshot) -> Result<Option<StaticCredentia
     let secret = snapshot.env_nonempty("AWS_SECRET_ACCESS_KEY").ok_or(
         ResolveError::PartialEnvironmentCredentials {
             missing: "AWS_SECRET_ACCESS_KEY",
+            referenced_by: None,
         },
     )?;
     // botocore looks at AWS_SECURITY_TOKEN first; the first non-empty one wins.
@@ -481,6 +505,7 @@ fn container_request(snapshot: &Snapshot) -> Result<Option<ContainerRequest>, Re
         if !container_url_allowed(full) {
             return Err(ResolveError::ContainerHostNotAllowed {
                 url: full.to_owned(),
+                variable: "AWS_CONTAINER_CREDENTIALS_FULL_URI",
             });
         }
         full.to_owned()
@@ -576,26 +601,50 @@ fn imds_request(snapshot: &Snapshot, section: Option<&Section<'static>>) -> Opti
 }
 
 /// The role configuration of `name`, validated before anything else of
-/// the chain, as botocore's `_get_role_config` does.
-fn role_step(name: &str, section: &Section<'static>) -> Result<RoleStep, ResolveError> {
+/// the chain, as botocore's `_get_role_config` does. A value that must
+/// stop the resolution is kept as the step's `problem`.
+fn role_step(name: &str, section: &Section<'static>) -> RoleStep {
     let (role_arn, location) = get(section, "role_arn").unwrap_or(("", section.location));
+    let mut problem = None;
     // botocore reads the value with Python's int() (and silently drops what
     // int() refuses); rolectl refuses both that and values STS would refuse.
-    let duration_seconds = match get(section, "duration_seconds") {
-        None => None,
-        Some((value, location)) => Some(
-            python_int(value)
-                .and_then(|d| u32::try_from(d).ok())
-                .filter(|d| (900..=43200).contains(d))
-                .ok_or_else(|| ResolveError::InvalidDurationSeconds {
-                    profile: name.to_owned(),
-                    value: value.to_owned(),
-                    location,
-                })?,
-        ),
-    };
+    let duration_seconds = get(section, "duration_seconds").and_then(|(value, location)| {
+        let seconds = python_int(value)
+            .and_then(|d| u32::try_from(d).ok())
+            .filter(|d| (900..=43200).contains(d));
+        if seconds.is_none() {
+            problem = Some(ResolveError::InvalidDurationSeconds {
+                profile: name.to_owned(),
+                value: value.to_owned(),
+                location,
+            });
+        }
+        seconds
+    });
+    // The AWS CLI sends these as they are and STS refuses the request;
+    // rolectl stops before any call and names the line.
+    for (setting, parameter) in [
+        ("role_arn", "RoleArn"),
+        ("role_session_name", "RoleSessionName"),
+        ("external_id", "ExternalId"),
+        ("mfa_serial", "SerialNumber"),
+    ] {
+        let Some((value, location)) = get(section, setting) else {
+            continue;
+        };
+        if let Some(c) = value.chars().find(|&c| !sts_text_char(c)) {
+            problem.get_or_insert(ResolveError::ForbiddenCharacter {
+                profile: name.to_owned(),
+                setting,
+                parameter,
+                code_point: u32::from(c),
+                location,
+            });
+        }
+    }
     let text = |key| section.value(key).map(str::to_owned);
-    Ok(RoleStep {
+    let place = |key| section.get(key).map(|p| p.location);
+    RoleStep {
         origin: origin(name, location),
         role_arn: role_arn.to_owned(),
         // An empty name means a generated one, as in botocore; an empty
@@ -605,7 +654,19 @@ fn role_step(name: &str, section: &Section<'static>) -> Result<RoleStep, Resolve
         external_id: text("external_id"),
         mfa_serial: text("mfa_serial"),
         duration_seconds,
-    })
+        places: RolePlaces {
+            role_session_name: place("role_session_name"),
+            external_id: place("external_id"),
+            mfa_serial: place("mfa_serial"),
+        },
+        problem: problem.map(Box::new),
+    }
+}
+
+/// The characters STS's model allows in its text parameters (the pattern
+/// of `arnType` and the other strings of AssumeRole).
+fn sts_text_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
 }
 
 /// Python's `int(text)` for a decimal string: surrounding white space, an
@@ -634,6 +695,7 @@ pub(crate) fn python_int(text: &str) -> Option<i64> {
 fn assume_role_chain(
     snapshot: &Snapshot,
     top: &str,
+    strict: bool,
 ) -> Result<(Base, Vec<RoleStep>), ResolveError> {
     let mut visited: Vec<String> = vec![top.to_owned()];
     // The same names as a set: a chain thousands of profiles deep must not
@@ -646,7 +708,11 @@ fn assume_role_chain(
         let Some(section) = snapshot.profile(&name) else {
             return Err(ResolveError::ProfileNotFound { profile: name });
         };
-        roles.push(role_step(&name, section)?);
+        let step = role_step(&name, section);
+        if let (true, Some(problem)) = (strict, &step.problem) {
+            return Err((**problem).clone());
+        }
+        roles.push(step);
         let source_profile = get(section, "source_profile");
         let credential_source = get(section, "credential_source");
         match (source_profile, credential_source) {
@@ -735,13 +801,23 @@ fn named_source(
         origin: origin(name, location),
     };
     Ok(match source {
-        NamedSource::Environment => match environment_credentials(snapshot)? {
-            Some(credentials) => Base::Environment {
-                credentials,
-                reason,
-            },
-            None => unavailable(),
-        },
+        NamedSource::Environment => {
+            match environment_credentials(snapshot).map_err(|e| match e {
+                ResolveError::PartialEnvironmentCredentials { missing, .. } => {
+                    ResolveError::PartialEnvironmentCredentials {
+                        missing,
+                        referenced_by: Some(origin(name, location)),
+                    }
+                }
+                other => other,
+            })? {
+                Some(credentials) => Base::Environment {
+                    credentials,
+                    reason,
+                },
+                None => unavailable(),
+            }
+        }
         NamedSource::EcsContainer => match container_request(snapshot)? {
             Some(request) => Base::Container { reason, request },
             None => unavailable(),

@@ -14,7 +14,7 @@ use crate::endpoint::endpoint_inputs;
 use crate::error::ResolveError;
 use crate::input::Snapshot;
 use crate::paths::FilePaths;
-use crate::plan::plan;
+use crate::plan::plan_with_problems;
 
 /// What a step of the chain does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -258,7 +258,9 @@ pub struct Explanation {
 /// [`Explanation::cache_keys`] and hands them to
 /// [`Explanation::set_cache_entry`]).
 pub fn explain(snapshot: &Snapshot) -> Result<Explanation, ResolveError> {
-    let plan = plan(snapshot)?;
+    // A role setting that stops a resolution (a value out of range) is a
+    // note on its step: the chain is still worth seeing.
+    let plan = plan_with_problems(snapshot)?;
     let selection = selection(snapshot, &plan);
     let mut steps = vec![base_step(snapshot, &plan)];
     if let Some(session) = &plan.mfa_session {
@@ -964,6 +966,11 @@ fn role_step(snapshot: &Snapshot, plan: &Plan, index: usize, role: &RoleStep) ->
         s.notes.push(format!(
             "{by} asks for an MFA session, but {}: the code is asked for this role alone, as the AWS CLI does, with a warning.",
             f.reason
+        ));
+    }
+    if let Some(problem) = &role.problem {
+        s.notes.push(format!(
+            "{problem} A resolution stops here before any STS call; explain shows the chain anyway."
         ));
     }
     if role.role_session_name.is_none() {

@@ -271,7 +271,7 @@ fn the_driver_does_what_the_installed_aws_cli_does() {
                 );
             }
             // The CLI's chain ends with no credentials rather than an error.
-            Err(ResolveError::NoCredentials) => {
+            Err(ResolveError::NoCredentials | ResolveError::NoCredentialsInProfile { .. }) => {
                 for k in ["access_key", "secret", "token", "expiration"] {
                     ours.insert(k.into(), Value::Null);
                 }

@@ -185,8 +185,18 @@ fn the_parsers_warnings_keep_their_codes_and_places() {
             (C, 1, 1),
         ),
         ("[default]\na$b = c\n", "", "invalid-key", (C, 2, 1)),
+        ("[default]\n  region = x\n", "", "indented-line", (C, 2, 3)),
+        (
+            "[profile a]\nregion=x\n[profile  a]\nregion=y\n",
+            "",
+            "repeated-section-name",
+            (C, 3, 1),
+        ),
     ] {
-        one(config, credentials, code, W, at);
+        // The AWS CLI will not start with these files: errors.
+        let refused = ["duplicate-section", "duplicate-key", "byte-order-mark"];
+        let severity = if refused.contains(&code) { E } else { W };
+        one(config, credentials, code, severity, at);
     }
 }
 

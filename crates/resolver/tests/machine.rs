@@ -125,7 +125,8 @@ fn environment_first_unless_profile_is_explicit() {
     assert_eq!(
         done(&mut Resolver::new(&snapshot("", "", &partial, None, false))).unwrap_err(),
         ResolveError::PartialEnvironmentCredentials {
-            missing: "AWS_SECRET_ACCESS_KEY"
+            missing: "AWS_SECRET_ACCESS_KEY",
+            referenced_by: None,
         }
     );
 }
@@ -189,7 +190,14 @@ fn static_keys_follow_the_file_providers() {
     // A secret key alone is not credentials: the chain goes on.
     assert_eq!(
         run("", "[default]\naws_secret_access_key = S\n").unwrap_err(),
-        ResolveError::NoCredentials
+        ResolveError::NoCredentialsInProfile {
+            profile: "default".into(),
+            location: rolectl_config_parser::Location {
+                file: rolectl_config_parser::FileKind::Credentials,
+                line: 1,
+                column: 1
+            }
+        }
     );
     // An access key id alone is an error.
     assert!(matches!(
@@ -999,10 +1007,13 @@ fn parameters_botocore_would_refuse_stop_before_the_call() {
             parameter: p,
             length: l,
             profile,
+            location,
             ..
         })) => {
             assert_eq!((p, l), (parameter, length), "{role}");
             assert_eq!(profile.as_deref(), Some("a"));
+            // `role` is line 4 of the config file.
+            assert_eq!(location.map(|l| l.line), Some(4), "{role}");
         }
         other => panic!("{role}: {other:?}"),
     };
@@ -1033,7 +1044,7 @@ fn parameters_botocore_would_refuse_stop_before_the_call() {
     };
     assert_eq!(
         err.to_string(),
-        "The role_arn of profile \"a\" is 5 characters long, but STS takes 20 to 2048 for RoleArn."
+        "The role_arn of profile \"a\" (config:4:1) is 5 characters long, but STS takes 20 to 2048 for RoleArn."
     );
 }
 
@@ -1049,7 +1060,7 @@ fn a_short_web_identity_token_is_refused_without_showing_it() {
     let err = done(&mut m).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "The web identity token from the environment is 3 characters long, but STS takes 4 to 20000 for WebIdentityToken."
+        "The web identity token in /t from the environment is 3 characters long, but STS takes 4 to 20000 for WebIdentityToken."
     );
 }
 

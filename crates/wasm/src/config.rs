@@ -1,7 +1,8 @@
 //! `parseConfig`: the two files as the resolver reads them, as plain JSON
 //! data (built with serde_json, handed over with `JSON.parse`).
 
-use rolectl_config_parser::{parse_files, Location, Parsed, Property, Section, Sections};
+use rolectl_config_parser::aws_cli::parse_files;
+use rolectl_config_parser::{Location, Parsed, Property, Section, Sections};
 use serde_json::{json, Map, Value};
 
 use crate::error::{parse_failure, JsFailure};

@@ -4,7 +4,7 @@
 //! status; a Promise from `get` leaves it `unknown`.
 
 use js_sys::{Function, Reflect};
-use rolectl_config_parser::parse_files;
+use rolectl_config_parser::aws_cli::parse_files;
 use rolectl_resolver::{FilePaths, Options, Snapshot};
 use wasm_bindgen::{JsCast, JsValue};
 

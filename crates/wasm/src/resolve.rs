@@ -4,7 +4,7 @@
 //! the chain; it only performs the effects the machine asks for.
 
 use js_sys::{Function, Object, Reflect};
-use rolectl_config_parser::parse_files;
+use rolectl_config_parser::aws_cli::parse_files;
 use rolectl_resolver::{
     drive, CacheEntry, Handlers, ImdsRequest, Options, ProcessOutput, ResolvedCredentials,
     Resolver, Snapshot,

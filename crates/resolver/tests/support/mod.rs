@@ -1,7 +1,7 @@
 //! Helpers shared by the resolver's integration tests.
 #![allow(dead_code)]
 
-use rolectl_config_parser::parse_files;
+use rolectl_config_parser::aws_cli::parse_files;
 use rolectl_resolver::{Options, Snapshot};
 use rolectl_sigv4::Secret;
 use rolectl_sts_client::{AssumeRoleOutput, AssumedRoleUser, Output, TemporaryCredentials};
