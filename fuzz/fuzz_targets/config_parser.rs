@@ -1,11 +1,12 @@
 #![no_main]
-//! The config parser must never panic, whatever bytes it is given, and a
-//! profile set it reads must render to text that reads back the same.
+//! The config parser must never panic, whatever bytes it is given, in the
+//! cross-SDK reading or the AWS CLI's; a profile set it reads must render
+//! to text that reads back the same.
 
 use std::collections::BTreeMap;
 
 use libfuzzer_sys::fuzz_target;
-use rolectl_config_parser::{merge, parse_file, parse_file_bytes, FileKind, ProfileSet};
+use rolectl_config_parser::{aws_cli, merge, parse_file, parse_file_bytes, FileKind, ProfileSet};
 
 type Values = BTreeMap<String, BTreeMap<String, (String, BTreeMap<String, String>)>>;
 
@@ -40,6 +41,14 @@ fuzz_target!(|data: &[u8]| {
     let config = parse_file_bytes(first, FileKind::Config);
     let credentials = parse_file_bytes(second, FileKind::Credentials);
     let _ = parse_file_bytes(first, FileKind::Credentials);
+    for kind in [FileKind::Config, FileKind::Credentials] {
+        if let Ok(file) = aws_cli::parse_file_bytes(first, kind) {
+            for warning in &file.warnings {
+                assert!(warning.location.line >= 1 && warning.location.column >= 1);
+                assert!(!warning.message.is_empty());
+            }
+        }
+    }
     if let (Ok(config), Ok(credentials)) = (config, credentials) {
         for file in [&config, &credentials] {
             for warning in &file.warnings {

@@ -285,3 +285,18 @@ fn generated_files_read_as_botocore_reads_them() {
         .collect();
     compare(&cases);
 }
+
+proptest! {
+    /// Whatever the text, the AWS CLI's reading returns sections or an
+    /// error, never a panic, and every warning has a place.
+    #[test]
+    fn never_panics(text in "(\\PC|[ \t\r\n\u{1c}\u{85}\u{a0}\u{feff}=:\\[\\]#;'\"\\\\]){0,200}") {
+        for kind in [FileKind::Config, FileKind::Credentials] {
+            if let Ok(file) = aws_cli::parse_file(&text, kind) {
+                for w in &file.warnings {
+                    prop_assert!(w.location.line >= 1 && w.location.column >= 1);
+                }
+            }
+        }
+    }
+}
