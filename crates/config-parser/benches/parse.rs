@@ -2,7 +2,9 @@
 //! credentials file (see `examples/gen_config`), reported in MB/s.
 //! `parse/config_and_credentials` times parsing and merging both files;
 //! `.../with_drop` adds freeing the result; `parse/config_file_only` is the
-//! config file alone without the merge.
+//! config file alone without the merge. The `aws_cli/...` functions time
+//! the AWS CLI's reading (`aws_cli::parse_files`), which rolectl resolves
+//! from; the others the cross-SDK reading.
 
 #[path = "../examples/gen_config/generate.rs"]
 mod generate;
@@ -10,7 +12,7 @@ mod generate;
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use rolectl_config_parser::{parse_file, parse_files, FileKind, Parsed};
+use rolectl_config_parser::{aws_cli, parse_file, parse_files, FileKind, Parsed};
 
 fn parse_both<'a>(config: &'a str, credentials: &'a str) -> Parsed<'a> {
     let parsed = parse_files(Some(black_box(config)), Some(black_box(credentials)))
@@ -35,9 +37,26 @@ fn parse(c: &mut Criterion) {
     group.bench_function("config_and_credentials/with_drop", |b| {
         b.iter(|| drop(parse_both(&config, &credentials)))
     });
+    group.bench_function("aws_cli/config_and_credentials", |b| {
+        b.iter_with_large_drop(|| {
+            let parsed =
+                aws_cli::parse_files(Some(black_box(&config)), Some(black_box(&credentials)))
+                    .expect("the generated files parse");
+            assert_eq!(
+                parsed.profiles.profiles.len(),
+                generate::ROLE_PROFILES + 102
+            );
+            parsed
+        })
+    });
     group.throughput(Throughput::BytesDecimal(config.len() as u64));
     group.bench_function("config_file_only", |b| {
         b.iter_with_large_drop(|| parse_file(black_box(&config), FileKind::Config).expect("parses"))
+    });
+    group.bench_function("aws_cli/config_file_only", |b| {
+        b.iter_with_large_drop(|| {
+            aws_cli::parse_file(black_box(&config), FileKind::Config).expect("parses")
+        })
     });
     group.finish();
 }

@@ -1,17 +1,18 @@
 //! The AWS CLI view used by the corpus differential (`tests/e2e/test_corpus.py`):
-//! prints, from the crate's public API only, the profiles, `sso-session` and
+//! prints, from the AWS CLI's reading (`aws_cli`), the profiles, `sso-session` and
 //! `services` sections of a config and a credentials file in the shape of
 //! botocore's `Session().full_config` (see `tests/e2e/corpus_botocore.py`).
 //!
 //! `cargo run -p rolectl-config-parser --example aws_cli_view -- [--config FILE] [--credentials FILE]`
 //!
 //! Output: `{"ok": true, "profiles": {...}, "sso_sessions": {...}, "services": {...},
-//! "warnings": [...]}`, a sub-property block (`s3 =` and indented lines) as a
-//! nested object; or `{"ok": false, "error": "<Display text>", "location":
+//! "warnings": [...]}` (each with `refused_by_aws_cli`), a value that
+//! starts with an empty line (`s3 =` and indented lines) as a nested object; or `{"ok": false, "error": "<Display text>", "location":
 //! "file:line:column"}` when the files cannot be read. Exit status 0 either
 //! way, 2 on a usage error or an unreadable file.
 
-use rolectl_config_parser::{merge, parse_file_bytes, FileKind, ParseError, ParsedFile, Sections};
+use rolectl_config_parser::aws_cli::parse_file_bytes;
+use rolectl_config_parser::{merge, FileKind, ParseError, ParsedFile, Sections};
 use serde_json::{json, Map, Value};
 
 const USAGE: &str = "usage: aws_cli_view [--config FILE] [--credentials FILE]";
@@ -22,7 +23,8 @@ fn sections(map: &Sections<'_>) -> Value {
     for (name, section) in map {
         let mut properties = Map::new();
         for (key, property) in &section.properties {
-            let value = if property.sub_properties.is_empty() {
+            // botocore parses a value that starts with an empty line.
+            let value = if !property.value.starts_with('\n') {
                 Value::String(property.value.to_string())
             } else {
                 Value::Object(
@@ -85,6 +87,7 @@ fn main() {
                         "code": d.code.to_string(),
                         "severity": d.severity.to_string(),
                         "location": d.location.to_string(),
+                        "refused_by_aws_cli": d.code.aws_cli_refuses(),
                     })
                 })
                 .collect();

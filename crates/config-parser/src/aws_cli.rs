@@ -73,12 +73,36 @@ pub fn parse_files<'a>(
 /// Python's `str.isspace`: Unicode whitespace and the four ASCII
 /// separators `\x1c`..`\x1f`.
 fn is_py_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+    match u8::try_from(c) {
+        Ok(b) if b.is_ascii() => is_ascii_py_space(b),
+        _ => c.is_whitespace(),
+    }
+}
+
+fn is_ascii_py_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r' | 0x1c..=0x1f)
 }
 
 /// Python's `str.strip()`.
 fn py_strip(s: &str) -> &str {
-    s.trim_matches(is_py_space)
+    // Bytes while they are ASCII (nearly every line); chars past that.
+    let bytes = s.as_bytes();
+    let start = bytes
+        .iter()
+        .position(|&b| !is_ascii_py_space(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| !is_ascii_py_space(b))
+        .map_or(start, |i| i + 1);
+    let ascii_ends =
+        bytes.get(start).is_none_or(u8::is_ascii) && (end == start || bytes[end - 1].is_ascii());
+    if ascii_ends {
+        // Both cuts are next to ASCII bytes: char boundaries.
+        &s[start..end]
+    } else {
+        s.trim_matches(is_py_space)
+    }
 }
 
 /// Lines as Python's text files give them (universal newlines).
@@ -187,9 +211,9 @@ pub(crate) fn shlex_split(text: &str) -> Option<Vec<String>> {
 
 /// What a header is to the AWS CLI.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Target {
+enum Target<'a> {
     /// A profile, sso-session or services section of that name.
-    Kept(SectionKind, String),
+    Kept(SectionKind, Cow<'a, str>),
     /// `[DEFAULT]`.
     Defaults,
     /// Read (its lines must still be well formed) but not a profile.
@@ -197,7 +221,7 @@ enum Target {
 }
 
 /// How botocore's profile map names a config file header.
-fn config_target(raw: &str) -> Target {
+fn config_target(raw: &str) -> Target<'_> {
     if raw == "DEFAULT" {
         return Target::Defaults;
     }
@@ -208,12 +232,22 @@ fn config_target(raw: &str) -> Target {
     } else if raw.starts_with("services") {
         SectionKind::Services
     } else if raw == "default" {
-        return Target::Kept(SectionKind::Profile, raw.to_owned());
+        return Target::Kept(SectionKind::Profile, Cow::Borrowed(raw));
     } else {
         return Target::Ignored;
     };
+    // Most headers need no quoting rules: blanks split them.
+    if !raw.contains(['"', '\'', '\\']) {
+        let mut words = raw.split([' ', '\t', '\r', '\n']).filter(|w| !w.is_empty());
+        return match (words.next(), words.next(), words.next()) {
+            (Some(_), Some(name), None) => Target::Kept(kind, Cow::Borrowed(name)),
+            _ => Target::Ignored,
+        };
+    }
     match shlex_split(raw) {
-        Some(mut words) if words.len() == 2 => Target::Kept(kind, words.pop().unwrap_or_default()),
+        Some(mut words) if words.len() == 2 => {
+            Target::Kept(kind, Cow::Owned(words.pop().unwrap_or_default()))
+        }
         _ => Target::Ignored,
     }
 }
@@ -263,9 +297,10 @@ struct Open<'a> {
 /// One header as written, with the options under it.
 struct Header<'a> {
     raw: &'a str,
-    target: Target,
+    target: Target<'a>,
     location: Location,
-    written: Vec<(Cow<'a, str>, Property<'a>)>,
+    /// Its options, by key, once the next header (or the end) is read.
+    properties: Properties<'a>,
 }
 
 struct Reader<'a> {
@@ -274,6 +309,8 @@ struct Reader<'a> {
     headers: Vec<Header<'a>>,
     open: Option<Open<'a>>,
     indent_level: usize,
+    /// The options of the last header, in file order.
+    written: Vec<(Cow<'a, str>, Property<'a>)>,
     warnings: Vec<Diagnostic>,
 }
 
@@ -285,6 +322,7 @@ impl<'a> Reader<'a> {
             headers: Vec::new(),
             open: None,
             indent_level: 0,
+            written: Vec::new(),
             warnings: Vec::new(),
         }
     }
@@ -385,11 +423,12 @@ impl<'a> Reader<'a> {
     }
 
     fn header(&mut self, raw: &'a str, number: u32, indent: usize) {
+        self.close_header();
         let location = self.location(number, indent + 1);
         let target = match self.file {
             FileKind::Config => config_target(raw),
             FileKind::Credentials if raw == "DEFAULT" => Target::Defaults,
-            FileKind::Credentials => Target::Kept(SectionKind::Profile, raw.to_owned()),
+            FileKind::Credentials => Target::Kept(SectionKind::Profile, Cow::Borrowed(raw)),
         };
         if indent > 0 {
             let message = format!("This header is indented: the AWS CLI and rolectl read [{raw}] here, but the SDKs read an indented line as part of the value above it; move it to column 1.");
@@ -400,12 +439,12 @@ impl<'a> Reader<'a> {
             raw,
             target,
             location,
-            written: Vec::new(),
+            properties: Properties::new(),
         });
     }
 
     /// Where the SDKs read this header differently, or nothing reads it.
-    fn header_warnings(&mut self, raw: &str, target: &Target, location: Location) {
+    fn header_warnings(&mut self, raw: &str, target: &Target<'_>, location: Location) {
         let sdk = sdk_target(raw, self.file);
         let (code, message) = match target {
             Target::Defaults => (
@@ -416,7 +455,7 @@ impl<'a> Reader<'a> {
                 }.to_owned(),
             ),
             Target::Kept(kind, name) => {
-                if sdk == Some((*kind, name.as_str())) {
+                if sdk == Some((*kind, name.as_ref())) {
                     return;
                 }
                 let what = describe(*kind, name);
@@ -479,7 +518,7 @@ impl<'a> Reader<'a> {
         indent: usize,
     ) -> Result<(), ParseError> {
         let location = self.location(number, indent + 1);
-        let Some(at) = text.find(['=', ':']) else {
+        let Some(at) = text.bytes().position(|b| b == b'=' || b == b':') else {
             return Err(if text.starts_with('[') {
                 ParseError::UnclosedSectionHeader { location }
             } else {
@@ -591,9 +630,7 @@ impl<'a> Reader<'a> {
             location: open.location,
             sub_properties,
         };
-        if let Some(header) = self.headers.last_mut() {
-            header.written.push((open.key, property));
-        }
+        self.written.push((open.key, property));
         Ok(())
     }
 
@@ -626,23 +663,24 @@ impl<'a> Reader<'a> {
     }
 
     fn finish(mut self) -> ParsedFile<'a> {
+        self.close_header();
         let headers = std::mem::take(&mut self.headers);
-        self.repeats(&headers);
+        let named = named_headers(&headers);
+        self.repeats(&headers, &named);
         let mut defaults: Vec<(Cow<'a, str>, Property<'a>)> = Vec::new();
         let mut sections: Vec<(usize, FileSection<'a>)> = Vec::new();
-        let winners = winning_headers(&headers);
+        let winners = winning_headers(&headers, &named);
         for (index, header) in headers.into_iter().enumerate() {
-            let mut written = header.written;
-            let properties = self.properties(&mut written, header.raw);
+            let properties = header.properties;
             match header.target {
                 Target::Defaults => {
                     defaults.extend(properties.iter().map(|(k, p)| (k.clone(), p.clone())))
                 }
-                Target::Kept(kind, name) if winners.contains(&index) => sections.push((
+                Target::Kept(kind, name) if winners[index] => sections.push((
                     index,
                     FileSection {
                         kind,
-                        name: Cow::Owned(name),
+                        name,
                         location: header.location,
                         properties,
                     },
@@ -673,15 +711,19 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// One header's options by key; a key written twice under one header
-    /// is refused by the AWS CLI, and the later value is used here.
-    fn properties(
-        &mut self,
-        written: &mut Vec<(Cow<'a, str>, Property<'a>)>,
-        raw: &str,
-    ) -> Properties<'a> {
+    /// Sorts the options read under the last header into it; a key
+    /// written twice under one header is refused by the AWS CLI, and the
+    /// later value is used here. The buffer is reused from header to header.
+    fn close_header(&mut self) {
+        let Some(header) = self.headers.last_mut() else {
+            return;
+        };
+        if self.written.is_empty() {
+            return;
+        }
+        let raw = header.raw;
         let warnings = &mut self.warnings;
-        Properties::from_written(written, |(key, _), (_, later)| {
+        header.properties = Properties::from_written(&mut self.written, |(key, _), (_, later)| {
             let message = format!("The key `{key}` appears twice in [{raw}]: the AWS CLI will not start with this file (DuplicateOptionError). rolectl uses the later value, as the SDKs do; remove one of them.");
             warnings.push(Diagnostic::warning(
                 DiagnosticCode::DuplicateKey,
@@ -693,8 +735,11 @@ impl<'a> Reader<'a> {
 
     /// Warns about repeated headers: the same text twice (the AWS CLI
     /// refuses the file), or two texts naming one section.
-    fn repeats(&mut self, headers: &[Header<'a>]) {
-        let mut order: Vec<usize> = (0..headers.len()).collect();
+    fn repeats(&mut self, headers: &[Header<'a>], named: &[usize]) {
+        // `[DEFAULT]` may repeat: configparser keeps it apart from sections.
+        let mut order: Vec<usize> = (0..headers.len())
+            .filter(|&i| headers[i].target != Target::Defaults)
+            .collect();
         order.sort_by(|&a, &b| headers[a].raw.cmp(headers[b].raw).then(a.cmp(&b)));
         for pair in order.windows(2) {
             let (first, later) = (&headers[pair[0]], &headers[pair[1]]);
@@ -703,14 +748,6 @@ impl<'a> Reader<'a> {
                 self.warn(DiagnosticCode::DuplicateSection, later.location, message);
             }
         }
-        let mut named: Vec<usize> = (0..headers.len())
-            .filter(|&i| matches!(headers[i].target, Target::Kept(..)))
-            .collect();
-        named.sort_by(|&a, &b| {
-            target_key(&headers[a])
-                .cmp(&target_key(&headers[b]))
-                .then(a.cmp(&b))
-        });
         for pair in named.windows(2) {
             let (first, later) = (&headers[pair[0]], &headers[pair[1]]);
             if target_key(first) != target_key(later) || first.raw == later.raw {
@@ -735,7 +772,7 @@ impl<'a> Reader<'a> {
 
 fn target_key<'h>(header: &'h Header<'_>) -> Option<(SectionKind, &'h str)> {
     match &header.target {
-        Target::Kept(kind, name) => Some((*kind, name.as_str())),
+        Target::Kept(kind, name) => Some((*kind, name.as_ref())),
         _ => None,
     }
 }
@@ -746,7 +783,31 @@ fn target_key<'h>(header: &'h Header<'_>) -> Option<(SectionKind, &'h str)> {
 /// dictionary, ordered by first appearance, and a later entry replaces an
 /// earlier one). Repeats of that same text all count (merged as the SDKs
 /// do, where the AWS CLI refuses the file).
-fn winning_headers(headers: &[Header<'_>]) -> Vec<usize> {
+fn winning_headers(headers: &[Header<'_>], named: &[usize]) -> Vec<bool> {
+    let mut wins = vec![false; headers.len()];
+    for group in named.chunk_by(|&a, &b| target_key(&headers[a]) == target_key(&headers[b])) {
+        if let [only] = group {
+            wins[*only] = true;
+            continue;
+        }
+        // The text whose first appearance is latest: `group` is in file
+        // order, so that of the last header whose text no earlier one has.
+        let latest = group
+            .iter()
+            .enumerate()
+            .filter(|&(n, &i)| !group[..n].iter().any(|&j| headers[j].raw == headers[i].raw))
+            .map(|(_, &i)| headers[i].raw)
+            .last();
+        for &i in group {
+            wins[i] = Some(headers[i].raw) == latest;
+        }
+    }
+    wins
+}
+
+/// The indexes of the headers that name a section, sorted by that section
+/// (kind and name), in file order within each.
+fn named_headers(headers: &[Header<'_>]) -> Vec<usize> {
     let mut named: Vec<usize> = (0..headers.len())
         .filter(|&i| matches!(headers[i].target, Target::Kept(..)))
         .collect();
@@ -755,25 +816,7 @@ fn winning_headers(headers: &[Header<'_>]) -> Vec<usize> {
             .cmp(&target_key(&headers[b]))
             .then(a.cmp(&b))
     });
-    let mut winners = Vec::with_capacity(named.len());
-    for group in named.chunk_by(|&a, &b| target_key(&headers[a]) == target_key(&headers[b])) {
-        // The text whose first appearance is latest.
-        let mut firsts: Vec<(usize, &str)> = Vec::new();
-        for &i in group {
-            if !firsts.iter().any(|(_, raw)| *raw == headers[i].raw) {
-                firsts.push((i, headers[i].raw));
-            }
-        }
-        let latest = firsts.iter().max_by_key(|(i, _)| *i).map(|&(_, raw)| raw);
-        winners.extend(
-            group
-                .iter()
-                .copied()
-                .filter(|&i| Some(headers[i].raw) == latest),
-        );
-    }
-    winners.sort_unstable();
-    winners
+    named
 }
 
 /// The text between `[` and the last `]` (with at least one character

@@ -1254,6 +1254,7 @@ const OTHER_TOOLS: &[(&str, &str)] = &[
     ("jump_role_arn", "aws-runas"),
     ("web_identity_auth_url", "aws-runas"),
     ("web_identity_client_id", "aws-runas"),
+    ("web_identity_username", "aws-runas"),
     ("web_identity_redirect_uri", "aws-runas"),
     ("web_identity_provider", "aws-runas"),
     ("federated_username", "aws-runas"),
@@ -1264,6 +1265,8 @@ const OTHER_TOOLS: &[(&str, &str)] = &[
     ("mfa_factor_type", "aws-okta"),
     ("assume_role_ttl", "aws-okta"),
     ("session_ttl", "aws-okta"),
+    ("web_identity_token_process", "aws-vault"),
+    ("s3api", "awscli-plugin-endpoint"),
 ];
 
 /// The tool that reads `key`, when it is one of [`OTHER_TOOLS`].
