@@ -797,7 +797,7 @@ fn winning_headers(headers: &[Header<'_>], named: &[usize]) -> Vec<bool> {
             .enumerate()
             .filter(|&(n, &i)| !group[..n].iter().any(|&j| headers[j].raw == headers[i].raw))
             .map(|(_, &i)| headers[i].raw)
-            .last();
+            .next_back();
         for &i in group {
             wins[i] = Some(headers[i].raw) == latest;
         }
