@@ -413,7 +413,7 @@ impl<'a> Reader<'a> {
         let message = if self.open.is_some() {
             "This indented comment is dropped by the AWS CLI and rolectl, but the SDKs read it as part of the value above it; move it to column 1."
         } else {
-            "This indented comment is dropped by the AWS CLI and rolectl, but the SDKs refuse an indented line that continues no value; move it to column 1."
+            "This indented comment is dropped by the AWS CLI and rolectl, but the SDKs refuse an indented line that continues no value (\"Expected a property definition, found continuation\"); move it to column 1."
         };
         self.warn(
             DiagnosticCode::IndentedComment,
@@ -546,7 +546,7 @@ impl<'a> Reader<'a> {
             Cow::Borrowed(key)
         };
         if indent > 0 {
-            let message = format!("This line is indented: the AWS CLI and rolectl read it as the key `{key}`, but the SDKs read an indented line as part of the value above it, or refuse it after a header; move it to column 1.");
+            let message = format!("This line is indented: the AWS CLI and rolectl read it as the key `{key}`, but the SDKs read an indented line as part of the value above it, or refuse it after a header (\"Expected a property definition, found continuation\"); move it to column 1.");
             self.warn(DiagnosticCode::IndentedLine, location, message);
         }
         if text.as_bytes()[at] == b':' {
@@ -555,7 +555,7 @@ impl<'a> Reader<'a> {
                     "split it at the '=' and read the key `{}`",
                     line::trim_blanks(k)
                 ),
-                None => "refuse it, since it has no '='".to_owned(),
+                None => "refuse it (\"Expected an '=' sign defining a property\")".to_owned(),
             };
             let message = format!("The AWS CLI and rolectl split this line at its first ':' and read `{key} = {value}`, but the SDKs {sdk}; write `name = value`.");
             self.warn(DiagnosticCode::ColonInKey, location, message);
