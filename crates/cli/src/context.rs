@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use rolectl_config_parser::aws_cli::parse_file_bytes;
-use rolectl_config_parser::{merge, Diagnostic, FileKind, ProfileSet};
+use rolectl_config_parser::aws_cli::{decode, parse_file_bytes, parse_files_for};
+use rolectl_config_parser::{merge, Diagnostic, FileKind, ParseError, Parsed, ProfileSet};
 use rolectl_resolver::{FilePaths, Options, Snapshot};
 
 use crate::args::Global;
@@ -107,25 +107,12 @@ impl Context {
             bytes
                 .map(|b| parse_file_bytes(b, kind))
                 .transpose()
-                .map_err(|e| CliError::Config {
-                    message: format!("{}: {e}", self.paths.locate(e.location())),
-                })
+                .map_err(|e| self.config_error(&e))
         };
         let config = parse(files.config, FileKind::Config)?;
         let credentials = parse(files.credentials, FileKind::Credentials)?;
         let parsed = merge(config, credentials);
-        for d in parsed
-            .diagnostics
-            .iter()
-            .filter(|d| d.code.aws_cli_refuses())
-        {
-            eprintln!(
-                "rolectl: {}: warning[{}]: {}",
-                self.paths.locate(d.location),
-                d.code,
-                d.message
-            );
-        }
+        self.warn_refused(&parsed.diagnostics);
         Ok((parsed.profiles, parsed.diagnostics))
     }
 
@@ -138,9 +125,49 @@ impl Context {
         }
     }
 
+    /// What a resolution of the selected profile needs: only the sections
+    /// its chain reaches are read fully (a config with thousands of
+    /// profiles costs little more than a scan of it).
     pub fn snapshot(&self) -> Result<Snapshot, CliError> {
-        let (profiles, _) = self.load()?;
-        Ok(Snapshot::new(profiles, self.env.clone(), self.options()))
+        let mut snapshot = Snapshot::new(ProfileSet::default(), self.env.clone(), self.options());
+        let profile = snapshot.selected_profile().name;
+        let parsed = self.sections_for(&profile)?;
+        self.warn_refused(&parsed.diagnostics);
+        snapshot.profiles = parsed.profiles;
+        Ok(snapshot)
+    }
+
+    /// The sections that resolving `profile` reads (see [`Self::snapshot`]).
+    pub fn sections_for(&self, profile: &str) -> Result<Parsed<'static>, CliError> {
+        let files = self.read_files()?;
+        let text = |bytes: Option<&'static [u8]>, kind| {
+            bytes
+                .map(|b| decode(b, kind))
+                .transpose()
+                .map_err(|e| self.config_error(&e))
+        };
+        let config = text(files.config, FileKind::Config)?;
+        let credentials = text(files.credentials, FileKind::Credentials)?;
+        parse_files_for(config, credentials, profile).map_err(|e| self.config_error(&e))
+    }
+
+    fn config_error(&self, e: &ParseError) -> CliError {
+        CliError::Config {
+            message: format!("{}: {e}", self.paths.locate(e.location())),
+        }
+    }
+
+    /// A file the AWS CLI refuses is read as the SDKs read it, with a
+    /// warning on every run.
+    fn warn_refused(&self, diagnostics: &[Diagnostic]) {
+        for d in diagnostics.iter().filter(|d| d.code.aws_cli_refuses()) {
+            eprintln!(
+                "rolectl: {}: warning[{}]: {}",
+                self.paths.locate(d.location),
+                d.code,
+                d.message
+            );
+        }
     }
 
     /// The profile a resolution starts from, and which setting named it

@@ -4,7 +4,8 @@
 //! `.../with_drop` adds freeing the result; `parse/config_file_only` is the
 //! config file alone without the merge. The `aws_cli/...` functions time
 //! the AWS CLI's reading (`aws_cli::parse_files`), which rolectl resolves
-//! from; the others the cross-SDK reading.
+//! from; the others the cross-SDK reading. `aws_cli/needed_for_one_chain`
+//! reads only what resolving `role-09999` needs (a chain of ten roles).
 
 #[path = "../examples/gen_config/generate.rs"]
 mod generate;
@@ -13,6 +14,9 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rolectl_config_parser::{aws_cli, parse_file, parse_files, FileKind, Parsed};
+
+/// The last role: a chain of ten profiles down to `base`.
+const LAST_ROLE: &str = "role-09999";
 
 fn parse_both<'a>(config: &'a str, credentials: &'a str) -> Parsed<'a> {
     let parsed = parse_files(Some(black_box(config)), Some(black_box(credentials)))
@@ -46,6 +50,19 @@ fn parse(c: &mut Criterion) {
                 parsed.profiles.profiles.len(),
                 generate::ROLE_PROFILES + 102
             );
+            parsed
+        })
+    });
+    group.bench_function("aws_cli/needed_for_one_chain", |b| {
+        b.iter_with_large_drop(|| {
+            let parsed = aws_cli::parse_files_for(
+                Some(black_box(&config)),
+                Some(black_box(&credentials)),
+                LAST_ROLE,
+            )
+            .expect("the generated files parse");
+            // The ten roles and `base` (in both files).
+            assert_eq!(parsed.profiles.profiles.len(), 11);
             parsed
         })
     });

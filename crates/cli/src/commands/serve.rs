@@ -12,6 +12,7 @@
 //! credentials are kept in memory instead, while they have more than the
 //! cache's 15 minutes left.
 
+use rolectl_config_parser::ProfileSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -235,7 +236,8 @@ pub fn exec(ctx: &'static Context, command: &[String]) -> Result<u8, CliError> {
     };
     runtime().block_on(async {
         let ready = start(ctx, 0).await?;
-        if let Some(warning) = default_profile_warning(&ready.provider.snapshot) {
+        let default = ctx.sections_for("default")?.profiles;
+        if let Some(warning) = default_profile_warning(&default) {
             eprintln!("warning: {warning}");
         }
         let mut cmd = tokio::process::Command::new(program);
@@ -288,12 +290,8 @@ pub fn exec(ctx: &'static Context, command: &[String]) -> Result<u8, CliError> {
 
 /// An SDK in the command looks at the `default` profile before the
 /// container endpoint: when that profile gives credentials, they win.
-fn default_profile_warning(snapshot: &Snapshot) -> Option<String> {
-    let (_, section) = snapshot
-        .profiles
-        .profiles
-        .iter()
-        .find(|(name, _)| *name == "default")?;
+fn default_profile_warning(set: &ProfileSet<'_>) -> Option<String> {
+    let section = set.profile("default")?;
     let kind = rolectl_resolver::profiles::kind(section);
     (kind != ProfileKind::Empty).then(|| format!(
         "the default profile has credentials of its own ({}); SDKs in the command that name no profile use them before the credential server.",

@@ -29,6 +29,9 @@ use crate::model::{FileKind, Location, Property};
 use crate::name_map::Properties;
 use crate::parse::{FileSection, ParsedFile, SectionKind};
 
+mod needed;
+pub use needed::parse_files_for;
+
 const BOM: &str = "\u{feff}";
 
 /// Parses one file's text as the AWS CLI reads it. A leading byte order
@@ -53,6 +56,20 @@ pub fn parse_file_bytes(bytes: &[u8], kind: FileKind) -> Result<ParsedFile<'_>, 
             location: crate::parse::utf8_error_location(bytes, err.valid_up_to(), kind),
         }),
     }
+}
+
+/// A file's bytes as text, or the error [`parse_file_bytes`] gives for
+/// bytes that are not UTF-8 (for [`parse_files_for`], which takes text).
+pub fn decode(bytes: &[u8], kind: FileKind) -> Result<&str, ParseError> {
+    std::str::from_utf8(bytes).map_err(|_| {
+        let body = bytes.strip_prefix(BOM.as_bytes()).unwrap_or(bytes);
+        let valid_up_to = std::str::from_utf8(body)
+            .err()
+            .map_or(body.len(), |e| e.valid_up_to());
+        ParseError::InvalidUtf8 {
+            location: crate::parse::utf8_error_location(body, valid_up_to, kind),
+        }
+    })
 }
 
 /// Parses both files as the AWS CLI reads them and merges them
@@ -305,7 +322,6 @@ struct Header<'a> {
 
 struct Reader<'a> {
     file: FileKind,
-    bom: bool,
     headers: Vec<Header<'a>>,
     open: Option<Open<'a>>,
     indent_level: usize,
@@ -316,15 +332,23 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn new(file: FileKind, bom: bool) -> Self {
-        Reader {
+        let mut reader = Reader {
             file,
-            bom,
             headers: Vec::new(),
             open: None,
             indent_level: 0,
             written: Vec::new(),
             warnings: Vec::new(),
+        };
+        if bom {
+            let location = reader.location(1, 1);
+            reader.warn(
+                DiagnosticCode::ByteOrderMark,
+                location,
+                "The file starts with a UTF-8 byte order mark: the AWS CLI will not start with this file (it reads no section header). rolectl skips the mark, as the SDKs do. Save the file as UTF-8 without a BOM.".to_owned(),
+            );
         }
+        reader
     }
 
     fn location(&self, line: u32, column: usize) -> Location {
@@ -341,19 +365,21 @@ impl<'a> Reader<'a> {
     }
 
     fn read(mut self, text: &'a str) -> Result<ParsedFile<'a>, ParseError> {
-        if self.bom {
-            let location = self.location(1, 1);
-            self.warn(
-                DiagnosticCode::ByteOrderMark,
-                location,
-                "The file starts with a UTF-8 byte order mark: the AWS CLI will not start with this file (it reads no section header). rolectl skips the mark, as the SDKs do. Save the file as UTF-8 without a BOM.".to_owned(),
-            );
-        }
-        let mut number = 0u32;
+        self.feed(text, 1)?;
+        self.end()
+    }
+
+    /// Reads the lines of `text`, the first being line `first` of the file.
+    fn feed(&mut self, text: &'a str, first: u32) -> Result<(), ParseError> {
+        let mut number = first.saturating_sub(1);
         for raw in py_lines(text) {
             number = number.saturating_add(1);
             self.line(raw, number)?;
         }
+        Ok(())
+    }
+
+    fn end(mut self) -> Result<ParsedFile<'a>, ParseError> {
         self.close_value()?;
         Ok(self.finish())
     }

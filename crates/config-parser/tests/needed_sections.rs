@@ -1,0 +1,124 @@
+//! The selective reading (`aws_cli::parse_files_for`) against the full one
+//! on generated files: the same error when the full reading refuses the
+//! files, else exactly the sections the profile's chain reaches (through
+//! `source_profile`, `sso_session` and `services`), each equal to the full
+//! reading's (keys, values, places), and no warning the full reading lacks.
+
+use proptest::prelude::*;
+use rolectl_config_parser::aws_cli::{parse_files, parse_files_for};
+use rolectl_config_parser::{Parsed, Sections};
+
+fn line() -> impl Strategy<Value = String> {
+    let indent = prop::sample::select(vec!["", "", "", "  ", "\t"]);
+    let header = prop::sample::select(vec![
+        "[default]",
+        "[profile a]",
+        "[profile b]",
+        "[profile  a]",
+        "[profile \"a b\"]",
+        "[c]",
+        "[DEFAULT]",
+        "[sso-session s]",
+        "[services x]",
+        "[profile c]",
+        "[ profile b]",
+        "[b]",
+        "[profile default]",
+    ]);
+    let key = prop::sample::select(vec![
+        "source_profile",
+        "source_profile",
+        "sso_session",
+        "services",
+        "region",
+        "Region",
+        "s3",
+        "role_arn",
+    ]);
+    let delimiter = prop::sample::select(vec!["=", " = ", ":"]);
+    let value = prop::sample::select(vec!["a", "b", "c", "default", "a b", "s", "x", "", "v # c"]);
+    let other = prop::sample::select(vec!["# c", "", "  k = v", "k = v", "  # c"]);
+    // Lines the reading refuses, now and then.
+    let bad = prop::sample::select(vec!["  text", "[x", "= v", "text"]);
+    prop_oneof![
+        3 => (indent.clone(), header).prop_map(|(i, h)| format!("{i}{h}")),
+        6 => (indent.clone(), key, delimiter, value).prop_map(|(i, k, d, v)| format!("{i}{k}{d}{v}")),
+        2 => (indent, other).prop_map(|(i, o)| format!("{i}{o}")),
+        1 => bad.prop_map(str::to_owned),
+    ]
+}
+
+fn text() -> impl Strategy<Value = String> {
+    prop::collection::vec((line(), prop::sample::select(vec!["\n", "\r\n"])), 0..10)
+        .prop_map(|lines| lines.into_iter().map(|(l, e)| l + e).collect())
+}
+
+/// The names reached from `root` in the full reading.
+fn closure(full: &Parsed<'_>, root: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let (mut profiles, mut sso, mut services) = (vec![root.to_owned()], Vec::new(), Vec::new());
+    let mut i = 0;
+    while i < profiles.len() {
+        if let Some(section) = full.profiles.profile(&profiles[i]) {
+            for (key, list) in [
+                ("source_profile", &mut profiles),
+                ("sso_session", &mut sso),
+                ("services", &mut services),
+            ] {
+                if let Some(v) = section.value(key) {
+                    if !list.iter().any(|n| n == v) {
+                        list.push(v.to_owned());
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    (profiles, sso, services)
+}
+
+fn same_sections(
+    lazy: &Sections<'_>,
+    full: &Sections<'_>,
+    names: &[String],
+) -> Result<(), TestCaseError> {
+    let expected: Vec<&str> = full
+        .keys()
+        .map(|k| k.as_ref())
+        .filter(|k| names.iter().any(|n| n == k))
+        .collect();
+    let got: Vec<&str> = lazy.keys().map(|k| k.as_ref()).collect();
+    prop_assert_eq!(&got, &expected);
+    for name in got {
+        prop_assert_eq!(lazy.get(name), full.get(name), "section {}", name);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn reads_what_the_full_reading_reads_for_the_chain(
+        config in text(),
+        credentials in text(),
+        root in prop::sample::select(vec!["a", "b", "c", "default", "a b"]),
+    ) {
+        let full = parse_files(Some(&config), Some(&credentials));
+        let lazy = parse_files_for(Some(&config), Some(&credentials), root);
+        let full = match full {
+            Err(e) => {
+                prop_assert_eq!(lazy.err(), Some(e));
+                return Ok(());
+            }
+            Ok(full) => full,
+        };
+        let lazy = lazy.expect("the full reading reads the files");
+        let (profiles, sso, services) = closure(&full, root);
+        same_sections(&lazy.profiles.profiles, &full.profiles.profiles, &profiles)?;
+        same_sections(&lazy.profiles.sso_sessions, &full.profiles.sso_sessions, &sso)?;
+        same_sections(&lazy.profiles.services, &full.profiles.services, &services)?;
+        for warning in &lazy.diagnostics {
+            prop_assert!(full.diagnostics.contains(warning), "{:?}", warning);
+        }
+    }
+}
