@@ -122,6 +122,17 @@ fn py_strip(s: &str) -> &str {
     }
 }
 
+/// How far `stripped` (`py_strip(raw)`) is indented in `raw`, in chars
+/// as Python counts (`NONSPACECRE.search(line).start()`).
+fn indent_of(raw: &str, stripped: &str) -> usize {
+    let lead = &raw[..stripped.as_ptr() as usize - raw.as_ptr() as usize];
+    if lead.is_ascii() {
+        lead.len()
+    } else {
+        lead.chars().count()
+    }
+}
+
 /// Lines as Python's text files give them (universal newlines).
 fn py_lines(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
@@ -254,8 +265,9 @@ fn config_target(raw: &str) -> Target<'_> {
         return Target::Ignored;
     };
     // Most headers need no quoting rules: blanks split them.
-    if !raw.contains(['"', '\'', '\\']) {
-        let mut words = raw.split([' ', '\t', '\r', '\n']).filter(|w| !w.is_empty());
+    if !raw.bytes().any(|b| matches!(b, b'"' | b'\'' | b'\\')) {
+        let blank = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
+        let mut words = raw.split(blank).filter(|w| !w.is_empty());
         return match (words.next(), words.next(), words.next()) {
             (Some(_), Some(name), None) => Target::Kept(kind, Cow::Borrowed(name)),
             _ => Target::Ignored,
@@ -386,7 +398,7 @@ impl<'a> Reader<'a> {
 
     fn line(&mut self, raw: &'a str, number: u32) -> Result<(), ParseError> {
         let text = py_strip(raw);
-        let indent = raw.chars().take_while(|&c| is_py_space(c)).count();
+        let indent = indent_of(raw, text);
         if text.starts_with(['#', ';']) {
             if indent > 0 {
                 self.indented_comment(number, indent);
@@ -471,6 +483,19 @@ impl<'a> Reader<'a> {
 
     /// Where the SDKs read this header differently, or nothing reads it.
     fn header_warnings(&mut self, raw: &str, target: &Target<'_>, location: Location) {
+        // The usual header (`[profile name]`, `[name]` in the credentials
+        // file, a plain name) reads alike everywhere: no need to look.
+        if let Target::Kept(kind, name) = target {
+            let rest = match self.file {
+                FileKind::Config => raw
+                    .strip_prefix(kind_prefix(*kind))
+                    .and_then(|r| r.strip_prefix(' ')),
+                FileKind::Credentials => Some(raw),
+            };
+            if rest == Some(name.as_ref()) && line::is_identifier(name) {
+                return;
+            }
+        }
         let sdk = sdk_target(raw, self.file);
         let (code, message) = match target {
             Target::Defaults => (

@@ -7,7 +7,8 @@
 use std::borrow::Cow;
 
 use super::{
-    config_target, header_text, is_splitlines_break, py_lines, py_strip, Reader, Target, BOM,
+    config_target, header_text, indent_of, is_splitlines_break, py_lines, py_strip, Reader, Target,
+    BOM,
 };
 use crate::error::{LineKind, ParseError};
 use crate::merge::{merge, Parsed};
@@ -164,12 +165,7 @@ fn scan(text: &str, file: FileKind) -> Result<Scanned<'_>, ParseError> {
         if stripped.is_empty() || stripped.starts_with(['#', ';']) {
             continue;
         }
-        let lead = stripped.as_ptr() as usize - raw.as_ptr() as usize;
-        let indent = if raw.is_char_boundary(lead) && raw[..lead].is_ascii() {
-            lead
-        } else {
-            raw[..lead].chars().count()
-        };
+        let indent = indent_of(raw, stripped);
         if let Some(nested) = open {
             if indent > indent_level {
                 if nested {
