@@ -17,6 +17,8 @@ pub struct Context {
     pub config_path: PathBuf,
     pub credentials_path: PathBuf,
     pub cache_dir: PathBuf,
+    /// `~/.aws/sso/cache`: SSO tokens, as botocore finds them.
+    pub sso_cache_dir: PathBuf,
     pub paths: FilePaths,
     pub profile: Option<String>,
     pub region: Option<String>,
@@ -67,6 +69,7 @@ impl Context {
             config_path,
             credentials_path,
             cache_dir,
+            sso_cache_dir: home.join(".aws").join("sso").join("cache"),
             paths,
             profile: global.profile.clone(),
             region: global.region.clone(),

@@ -4,16 +4,19 @@
 
 use rolectl_resolver::{Handlers, ImdsRequest, ProcessOutput};
 use rolectl_sigv4::{Credentials, Secret};
-use rolectl_sts_client::{Endpoint, Operation, Output};
+use rolectl_sts_client::{Endpoint, Operation, Output, SsoError, SsoOperation, SsoOutput};
 
 use crate::cache_dir::CacheDir;
 use crate::context::Context;
-use crate::{metadata, process, prompt, sts::Sts};
+use crate::{metadata, process, prompt, sso::Sso, sts::Sts};
 
 pub struct NativeHandlers<'a> {
     ctx: &'a Context,
     pub cache: CacheDir,
     sts: Sts,
+    /// `~/.aws/sso/cache`, the SSO tokens.
+    pub sso_tokens: CacheDir,
+    sso: Sso,
     /// The value of the profile chain variable for child processes.
     chain: String,
 }
@@ -24,6 +27,8 @@ impl<'a> NativeHandlers<'a> {
             ctx,
             cache: CacheDir::new(ctx.cache_dir.clone()),
             sts: Sts::default(),
+            sso_tokens: CacheDir::new(ctx.sso_cache_dir.clone()),
+            sso: Sso::default(),
             chain,
         }
     }
@@ -136,6 +141,43 @@ impl Handlers for NativeHandlers<'_> {
         self.debug(|| format!("credential_process of profile {profile}: {command}"));
         let result = process::run(command, &self.chain).await;
         self.debug(|| format!("credential_process: {}", outcome(&result)));
+        result
+    }
+
+    async fn sso_token_get(&mut self, key: &str) -> Option<String> {
+        // Held to the end of the run: one process at a time refreshes a
+        // session's token.
+        self.sso_tokens.lock(key);
+        let token = self.sso_tokens.get(key);
+        self.debug(|| {
+            format!(
+                "SSO token {}: {}",
+                self.sso_tokens.path().join(format!("{key}.json")).display(),
+                if token.is_some() { "found" } else { "missing" }
+            )
+        });
+        token
+    }
+
+    async fn sso_token_put(&mut self, key: &str, entry: &str) -> Result<(), String> {
+        let result = self.sso_tokens.put(key, entry);
+        self.debug(|| format!("SSO token store {key}: {}", outcome(&result)));
+        result
+    }
+
+    async fn sso(&mut self, operation: &SsoOperation, url: &str) -> Result<SsoOutput, SsoError> {
+        self.debug(|| format!("SSO {} at {url}", operation.name()));
+        let result = self.sso.call(operation, url).await;
+        self.debug(|| {
+            format!(
+                "SSO {}: {}",
+                operation.name(),
+                match &result {
+                    Ok(_) => "ok".to_owned(),
+                    Err(e) => format!("failed: {e}"),
+                }
+            )
+        });
         result
     }
 }

@@ -15,6 +15,7 @@ mod process;
 mod prompt;
 mod resolve;
 mod server;
+mod sso;
 mod sts;
 
 use std::process::ExitCode;

@@ -226,7 +226,7 @@ pub fn error_text(snapshot: &Snapshot, error: &ResolveError) -> String {
             SsoProblem::MissingRoleName => {
                 "if `sso_account_id` is set, then `sso_role_name` must also be set".to_owned()
             }
-            SsoProblem::SettingOutsideSession(key) => format!(
+            SsoProblem::SettingOutsideSession(key) | SsoProblem::Inconsistent { key, .. } => format!(
                 "`{key}` can only be specified in the [sso-session] config when a session name is given"
             ),
             SsoProblem::SessionNotFound(session) => format!(

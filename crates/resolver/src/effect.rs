@@ -2,7 +2,7 @@
 //! answered by the matching `handle_*` method of [`crate::Resolver`].
 
 use rolectl_sigv4::{Credentials, Secret};
-use rolectl_sts_client::{Endpoint, Operation};
+use rolectl_sts_client::{Endpoint, Operation, SsoOperation};
 use std::fmt;
 
 use crate::chain::ImdsRequest;
@@ -45,6 +45,19 @@ pub enum Effect {
     /// Run a `credential_process` command line (split as a shell would).
     /// Answer with [`Resolver::handle_process`](crate::Resolver::handle_process).
     RunProcess { command: String, profile: String },
+    /// Read `~/.aws/sso/cache/<key>.json`, an SSO token. Answer with
+    /// [`Resolver::handle_sso_token`](crate::Resolver::handle_sso_token).
+    SsoTokenGet { key: String },
+    /// Write a refreshed SSO token to `~/.aws/sso/cache/<key>.json`. Answer
+    /// with [`Resolver::handle_sso_token_stored`](crate::Resolver::handle_sso_token_stored).
+    SsoTokenPut { key: String, entry: String },
+    /// Call the SSO portal or SSO OIDC at `url`. Answer with
+    /// [`Resolver::handle_sso`](crate::Resolver::handle_sso).
+    Sso {
+        operation: SsoOperation,
+        url: String,
+        profile: String,
+    },
 }
 
 impl fmt::Debug for Effect {
@@ -85,6 +98,22 @@ impl fmt::Debug for Effect {
                 .field("command", command)
                 .field("profile", profile)
                 .finish(),
+            Effect::SsoTokenGet { key } => f.debug_struct("SsoTokenGet").field("key", key).finish(),
+            Effect::SsoTokenPut { key, .. } => f
+                .debug_struct("SsoTokenPut")
+                .field("key", key)
+                .field("entry", &"** redacted **")
+                .finish(),
+            Effect::Sso {
+                operation,
+                url,
+                profile,
+            } => f
+                .debug_struct("Sso")
+                .field("operation", operation)
+                .field("url", url)
+                .field("profile", profile)
+                .finish(),
         }
     }
 }
@@ -100,6 +129,9 @@ impl Effect {
             Effect::ImdsCredentials(_) => Kind::Imds,
             Effect::ContainerCredentials { .. } => Kind::Container,
             Effect::RunProcess { .. } => Kind::Process,
+            Effect::SsoTokenGet { .. } => Kind::SsoTokenGet,
+            Effect::SsoTokenPut { .. } => Kind::SsoTokenPut,
+            Effect::Sso { .. } => Kind::Sso,
         }
     }
 }
@@ -114,4 +146,7 @@ pub(crate) enum Kind {
     Imds,
     Container,
     Process,
+    SsoTokenGet,
+    SsoTokenPut,
+    Sso,
 }

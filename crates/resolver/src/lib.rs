@@ -63,6 +63,7 @@ pub mod profiles;
 mod pyjson;
 mod report;
 mod sources;
+pub mod sso;
 
 pub use cache::{
     mfa_session_entry, mfa_session_key, CacheEntry, CacheEntryError, CacheKeyError, CacheKeyParams,
@@ -70,7 +71,8 @@ pub use cache::{
 };
 pub use chain::{
     Base, ContainerAuth, ContainerRequest, ImdsRequest, MfaSession, MfaSessionFallback,
-    MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RoleStep, StaticCredentials, WebIdentity,
+    MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RoleStep, SsoSource, StaticCredentials,
+    WebIdentity,
 };
 pub use driver::{drive, Handlers};
 pub use effect::Effect;

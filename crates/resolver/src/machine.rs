@@ -8,7 +8,7 @@
 use rolectl_sigv4::Secret;
 use rolectl_sts_client::{
     AssumeRoleInput, AssumeRoleWithWebIdentityInput, Endpoint, GetSessionTokenInput, Operation,
-    Output,
+    Output, SsoError, SsoOutput,
 };
 use std::fmt;
 use time::OffsetDateTime;
@@ -23,6 +23,7 @@ use crate::plan::plan;
 use crate::sources::{
     parse_container_response, parse_imds_response, parse_process_output, unexpired, ProcessOutput,
 };
+use crate::sso;
 
 /// What [`Resolver::poll`] returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +59,9 @@ enum Input {
     Imds(Result<String, String>),
     Container(Result<String, String>),
     Process(Result<ProcessOutput, String>),
+    SsoToken(Option<String>),
+    SsoTokenStored(Result<(), String>),
+    Sso(Result<SsoOutput, SsoError>),
 }
 
 impl fmt::Debug for Input {
@@ -72,6 +76,9 @@ impl fmt::Debug for Input {
             Input::Imds(r) => ("Imds", r.is_ok()),
             Input::Container(r) => ("Container", r.is_ok()),
             Input::Process(r) => ("Process", r.is_ok()),
+            Input::SsoToken(t) => ("SsoToken", t.is_some()),
+            Input::SsoTokenStored(r) => ("SsoTokenStored", r.is_ok()),
+            Input::Sso(r) => ("Sso", r.is_ok()),
         };
         write!(f, "{kind}({})", if ok { "ok" } else { "failed" })
     }
@@ -102,13 +109,20 @@ enum Phase {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum State {
     Start,
-    CacheLookup { level: usize },
+    CacheLookup {
+        level: usize,
+    },
     BaseStart,
     AwaitingProcess,
     AwaitingContainerToken,
     AwaitingContainer,
     AwaitingImds,
-    Level { level: usize, phase: Phase },
+    /// The IAM Identity Center source (crate::sso).
+    Sso(Box<sso::Flow>),
+    Level {
+        level: usize,
+        phase: Phase,
+    },
     Finished(Result<ResolvedCredentials, ResolveError>),
 }
 
@@ -234,7 +248,11 @@ impl Resolver {
     /// An MFA session adds three (its cache lookup, GetSessionToken, its
     /// cache write; its code replaces the role's).
     fn effect_budget(&self) -> usize {
-        4 * self.levels.len() + 2 + if self.mfa_session.is_some() { 3 } else { 0 }
+        let base = match self.plan.as_ref().map(|p| &p.base) {
+            Ok(Base::Sso { .. }) => sso::EFFECT_BUDGET,
+            _ => 2,
+        };
+        4 * self.levels.len() + base + if self.mfa_session.is_some() { 3 } else { 0 }
     }
 
     fn feed(
@@ -325,6 +343,32 @@ impl Resolver {
         self.feed(Kind::Process, "process", Input::Process(output))
     }
 
+    /// The SSO token file asked for by [`Effect::SsoTokenGet`]; `None`
+    /// when there is none (or it could not be read).
+    pub fn handle_sso_token(&mut self, token: Option<String>) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::SsoTokenGet, "SSO token", Input::SsoToken(token))
+    }
+
+    /// Whether the [`Effect::SsoTokenPut`] worked; a failure is only a warning.
+    pub fn handle_sso_token_stored(
+        &mut self,
+        result: Result<(), String>,
+    ) -> Result<(), UnexpectedResult> {
+        self.feed(
+            Kind::SsoTokenPut,
+            "SSO token write",
+            Input::SsoTokenStored(result),
+        )
+    }
+
+    /// The result of an [`Effect::Sso`] call.
+    pub fn handle_sso(
+        &mut self,
+        result: Result<SsoOutput, SsoError>,
+    ) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::Sso, "SSO", Input::Sso(result))
+    }
+
     fn plan_ref(&self) -> Result<&Plan, ResolveError> {
         self.plan.as_ref().map_err(Clone::clone)
     }
@@ -376,7 +420,7 @@ impl Resolver {
                 self.state = State::BaseStart;
                 Ok(None)
             }
-            State::BaseStart => self.base_start(),
+            State::BaseStart => self.base_start(now),
             State::AwaitingProcess => {
                 let Some(Input::Process(result)) = input else {
                     return Ok(None);
@@ -504,11 +548,45 @@ impl Resolver {
                 };
                 Ok(None)
             }
+            State::Sso(mut flow) => {
+                let input = match input {
+                    Some(Input::CacheEntry(e)) => Some(sso::Input::CacheEntry(e)),
+                    Some(Input::CacheStored(r)) => Some(sso::Input::CacheStored(r)),
+                    Some(Input::SsoToken(t)) => Some(sso::Input::Token(t)),
+                    Some(Input::SsoTokenStored(r)) => Some(sso::Input::TokenStored(r)),
+                    Some(Input::Sso(r)) => Some(sso::Input::Call(r)),
+                    _ => None,
+                };
+                let next = flow.step(input, now, &mut self.warnings)?;
+                self.sso_next(flow, next)
+            }
             State::Level { level, phase } => self.level(level, phase, input, now),
         }
     }
 
-    fn base_start(&mut self) -> Result<Option<Effect>, ResolveError> {
+    fn sso_next(
+        &mut self,
+        flow: Box<sso::Flow>,
+        next: Option<sso::Next>,
+    ) -> Result<Option<Effect>, ResolveError> {
+        match next {
+            Some(sso::Next::Effect(effect)) => {
+                self.state = State::Sso(flow);
+                Ok(Some(effect))
+            }
+            Some(sso::Next::Done(credentials)) => {
+                self.current = Some(credentials);
+                self.state = State::Level {
+                    level: 0,
+                    phase: Phase::Start,
+                };
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn base_start(&mut self, now: OffsetDateTime) -> Result<Option<Effect>, ResolveError> {
         let base = self.plan_ref()?.base.clone();
         let next_level = State::Level {
             level: 0,
@@ -602,7 +680,20 @@ impl Resolver {
                 self.state = State::AwaitingImds;
                 Ok(Some(effect))
             }
-            Base::Sso { origin, .. } => Err(ResolveError::SsoNotSupported {
+            Base::Sso {
+                origin,
+                source: Some(source),
+                ..
+            } => {
+                let mut flow = Box::new(sso::Flow::new(source.clone(), origin.clone(), self.cache));
+                let next = flow.step(None, now, &mut self.warnings)?;
+                self.sso_next(flow, next)
+            }
+            Base::Sso {
+                origin,
+                source: None,
+                ..
+            } => Err(ResolveError::SsoWithoutRole {
                 profile: origin.profile.clone(),
                 location: origin.location,
             }),

@@ -294,6 +294,13 @@ pub fn explain(snapshot: &Snapshot) -> Result<Explanation, ResolveError> {
 pub fn chain_cache_keys(plan: &Plan) -> Vec<String> {
     let mut keys: Vec<String> = plan.roles.iter().rev().filter_map(role_cache_key).collect();
     keys.extend(plan.mfa_session.as_ref().map(|s| s.cache_key.clone()));
+    if let Base::Sso {
+        source: Some(source),
+        ..
+    } = &plan.base
+    {
+        keys.push(crate::sso::credentials_cache_key(source));
+    }
     keys
 }
 
@@ -574,6 +581,46 @@ fn keys_of(section: Option<&Section<'_>>, names: &[&str]) -> Vec<DecidingKey> {
         .collect()
 }
 
+/// The one line of an SSO step: the role, the account, the session.
+pub(crate) fn sso_description(origin: &Origin, source: Option<&crate::chain::SsoSource>) -> String {
+    let Some(source) = source else {
+        return format!(
+            "IAM Identity Center (SSO) token settings of profile \"{}\"",
+            origin.profile
+        );
+    };
+    let session = match &source.session {
+        Some(name) => format!("sso-session \"{name}\""),
+        None => "legacy form".to_owned(),
+    };
+    format!(
+        "IAM Identity Center (SSO) role {} in account {} of profile \"{}\" ({session}, start URL {}, region {})",
+        source.role_name, source.account_id, origin.profile, source.start_url, source.region
+    )
+}
+
+/// Where the token is and whether it can be refreshed.
+fn sso_notes(source: &crate::chain::SsoSource) -> Vec<String> {
+    let key = crate::sso::token_cache_key(source);
+    let refresh = match (&source.session, &source.registration_scopes) {
+        (None, _) => "the legacy form's token is never refreshed: when it ends, log in again".to_owned(),
+        (Some(_), None) => "the session has no sso_registration_scopes, so `aws sso login` registers no refresh token: when the token ends, log in again".to_owned(),
+        (Some(_), Some(_)) => format!(
+            "it is refreshed through SSO OIDC ({}) when less than 15 minutes are left",
+            source.oidc_url
+        ),
+    };
+    vec![
+        format!(
+            "The SSO token is read from ~/.aws/sso/cache/{key}.json; {refresh}. Log in with `rolectl sso login` or `aws sso login`."
+        ),
+        format!(
+            "GetRoleCredentials goes to {}; its credentials are cached in the CLI cache as botocore caches them.",
+            source.portal_url
+        ),
+    ]
+}
+
 fn step(kind: StepKind, description: String) -> ExplainedStep {
     ExplainedStep {
         kind,
@@ -735,21 +782,21 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             );
             s
         }
-        Base::Sso { origin, .. } => {
-            let mut s = step(
-                StepKind::Sso,
-                format!(
-                    "IAM Identity Center (SSO) of profile \"{}\"",
-                    origin.profile
-                ),
-            );
+        Base::Sso { origin, source, .. } => {
+            let mut s = step(StepKind::Sso, sso_description(origin, source.as_ref()));
             from_origin(&mut s, origin);
             let section = snapshot.profiles.profile(&origin.profile);
             s.keys = keys_of(section, &crate::plan::SSO_KEYS);
-            s.notes.push(
-                "rolectl does not support SSO yet: resolving stops here; use the AWS CLI for this profile."
-                    .to_owned(),
-            );
+            match source {
+                Some(source) => {
+                    s.cache_key = Some(crate::sso::credentials_cache_key(source));
+                    s.notes.extend(sso_notes(source));
+                }
+                None => s.notes.push(
+                    "It has no sso_account_id and sso_role_name: the AWS CLI uses it for SSO tokens only, and resolving stops here."
+                        .to_owned(),
+                ),
+            }
             s
         }
         Base::Container { reason, request } => {

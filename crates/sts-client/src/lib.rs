@@ -13,6 +13,7 @@ mod request;
 mod response;
 mod retry;
 mod sign;
+mod sso;
 mod xml;
 
 pub use client::{Clock, Sleeper, StsClient, Transport};
@@ -37,3 +38,7 @@ pub use request::{
 pub use response::{parse_response, parse_timestamp, HttpResponse};
 pub use retry::{RetryDecision, RetryPolicy};
 pub use rolectl_sigv4::{Credentials, Secret};
+pub use sso::{
+    build_sso_request, call_sso, parse_sso_response, sso_oidc_url, sso_portal_url, NewToken,
+    RoleCredentials, SsoError, SsoOperation, SsoOutput,
+};

@@ -10,7 +10,9 @@ use rolectl_resolver::{
     Resolver, Snapshot,
 };
 use rolectl_sigv4::{Credentials, Secret};
-use rolectl_sts_client::{Endpoint, Operation, Output, StsClient, StsError};
+use rolectl_sts_client::{
+    call_sso, Endpoint, Operation, Output, SsoError, SsoOperation, SsoOutput, StsClient, StsError,
+};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::args::Opts;
@@ -305,6 +307,23 @@ impl Handlers for JsHandlers {
             ));
         }
         Ok(body)
+    }
+
+    /// `~/.aws/sso/cache/<key>.json` through `readFile`, as the host keeps it.
+    async fn sso_token_get(&mut self, key: &str) -> Option<String> {
+        self.read_file(&format!("~/.aws/sso/cache/{key}.json"))
+            .await
+            .ok()
+    }
+
+    async fn sso_token_put(&mut self, key: &str, _entry: &str) -> Result<(), String> {
+        Err(format!(
+            "rolectl's npm package does not write SSO tokens back yet ({key}.json)"
+        ))
+    }
+
+    async fn sso(&mut self, operation: &SsoOperation, url: &str) -> Result<SsoOutput, SsoError> {
+        call_sso(self.client.transport(), operation, url).await
     }
 
     async fn run_process(&mut self, command: &str, profile: &str) -> Result<ProcessOutput, String> {
