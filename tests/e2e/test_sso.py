@@ -1,0 +1,327 @@
+"""IAM Identity Center profiles, against the loopback fake of fake_sso.py
+and, differentially, the pinned botocore of the venv (its SSOProvider given
+JSONFileCache(~/.aws/cli/cache), as the AWS CLI v2 wires it).
+
+Every profile here reads its token from ~/.aws/sso/cache (as `aws sso
+login` leaves it) and calls GetRoleCredentials at AWS_ENDPOINT_URL_SSO (the
+fake); a role on top is assumed against moto, signed with the credentials
+the portal gave (a moto user's keys)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import VENV_BIN, Moto, Sandbox, parse_process_json, trust_policy
+from fake_sso import FakeSso, RoleCreds, now, sso_cache_key, token_key, utc, write_token
+from fakes import cache_leftovers, run
+
+ACCOUNT = "123456789012"
+ROLE = "ReadOnly"
+SESSION = "corp"
+START_URL = "https://d-9067000000.awsapps.com/start"
+PORTAL_KEY = "ASIAPORTALEXAMPLE0001"
+PORTAL_SECRET = "portalSecret/K7MDENG/bPxRfiCYEXAMPLEKEY"
+PORTAL_TOKEN = "portal-session-token-EXAMPLE"
+
+
+@pytest.fixture
+def sso():
+    server = FakeSso()
+    server.add_role(ACCOUNT, ROLE, RoleCreds(PORTAL_KEY, PORTAL_SECRET, PORTAL_TOKEN))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def home(sandbox: Sandbox, sso: FakeSso, rolectl_bin) -> Sandbox:
+    return sandbox
+
+
+def env_for(sso: FakeSso, **extra) -> dict:
+    env = {"AWS_ENDPOINT_URL_SSO": sso.url, "AWS_ENDPOINT_URL_SSO_OIDC": sso.url}
+    env.update(extra)
+    return env
+
+
+SESSION_CONFIG = f"""[profile dev]
+sso_session = {SESSION}
+sso_account_id = {ACCOUNT}
+sso_role_name = {ROLE}
+region = us-east-1
+
+[sso-session {SESSION}]
+sso_start_url = {START_URL}
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+"""
+
+LEGACY_CONFIG = f"""[profile old]
+sso_start_url = {START_URL}
+sso_region = us-east-1
+sso_account_id = {ACCOUNT}
+sso_role_name = {ROLE}
+"""
+
+
+def session_token(sso: FakeSso, hours: float = 8, refreshable: bool = True) -> dict:
+    token = sso.issue_token((ACCOUNT, ROLE))
+    out = {"startUrl": START_URL, "region": "us-east-1", "accessToken": token,
+           "expiresAt": utc(now() + _dt.timedelta(hours=hours))}
+    if refreshable:
+        client_id, secret = sso.register_client()
+        out.update({"clientId": client_id, "clientSecret": secret,
+                    "registrationExpiresAt": utc(now() + _dt.timedelta(days=90)),
+                    "refreshToken": sso.issue_refresh_token(client_id, (ACCOUNT, ROLE))})
+    return out
+
+
+BOTOCORE_SSO = r"""
+import json, os, sys
+import botocore.session
+from botocore.utils import JSONFileCache
+profile = sys.argv[1]
+session = botocore.session.Session(profile=profile)
+cache = JSONFileCache(os.path.expanduser("~/.aws/cli/cache"))
+# As the AWS CLI v2 wires it: the SSO and assume-role providers share the CLI cache.
+resolver = session.get_component("credential_provider")
+resolver.get_provider("sso").cache = cache
+resolver.get_provider("assume-role").cache = cache
+creds = session.get_credentials().get_frozen_credentials()
+print(json.dumps({"access_key": creds.access_key, "secret_key": creds.secret_key,
+                  "token": creds.token}))
+"""
+
+
+def botocore(home: Sandbox, profile: str, env: dict) -> dict:
+    done = subprocess.run([str(VENV_BIN / "python"), "-c", BOTOCORE_SSO, profile],
+                          env=home.env(env), stdin=subprocess.DEVNULL, capture_output=True,
+                          timeout=60, cwd=str(home.home))
+    assert done.returncode == 0, done.stderr.decode()
+    return json.loads(done.stdout)
+
+
+def export(home: Sandbox, profile: str, env: dict):
+    return run(home, "--profile", profile, "export", "--format", "process", env=env)
+
+
+def request_shape(r) -> tuple:
+    path, _, query = r.path.partition("?")
+    return (r.method, path, query, r.headers.get("x-amz-sso_bearer_token"))
+
+
+# ---------------------------------------------------------------------------
+# The sso-session form and the legacy form
+
+
+def test_sso_session_profile_gets_the_portals_credentials_and_caches_them_as_botocore(home, sso):
+    home.write_config(SESSION_CONFIG)
+    token = session_token(sso)
+    write_token(home.home, SESSION, token)
+    r = export(home, "dev", env_for(sso))
+    assert r.status == 0, str(r)
+    out = parse_process_json(r.stdout)
+    assert (out["AccessKeyId"], out["SecretAccessKey"], out["SessionToken"]) == (
+        PORTAL_KEY, PORTAL_SECRET, PORTAL_TOKEN)
+    calls = sso.portal_calls()
+    assert [request_shape(c) for c in calls] == [
+        ("GET", "/federation/credentials", f"role_name={ROLE}&account_id={ACCOUNT}",
+         token["accessToken"])]
+    # botocore's key and entry format, 0600.
+    key = sso_cache_key(ACCOUNT, ROLE, session=SESSION)
+    entry_path = home.cache_dir / f"{key}.json"
+    entry = json.loads(entry_path.read_text())
+    assert list(entry) == ["ProviderType", "Credentials"]
+    assert entry["ProviderType"] == "sso"
+    assert list(entry["Credentials"]) == ["AccessKeyId", "SecretAccessKey", "SessionToken",
+                                          "Expiration", "AccountId"]
+    assert entry["Credentials"]["Expiration"].endswith("Z")
+    assert entry_path.stat().st_mode & 0o777 == 0o600
+    # A second run is served from the cache.
+    again = export(home, "dev", env_for(sso))
+    assert again.status == 0, str(again)
+    assert len(sso.portal_calls()) == 1
+
+
+def test_the_legacy_form_reads_the_token_of_its_start_url(home, sso):
+    home.write_config(LEGACY_CONFIG)
+    token = session_token(sso, refreshable=False)
+    write_token(home.home, START_URL, token)
+    r = export(home, "old", env_for(sso))
+    assert r.status == 0, str(r)
+    assert parse_process_json(r.stdout)["AccessKeyId"] == PORTAL_KEY
+    assert (home.cache_dir / f"{sso_cache_key(ACCOUNT, ROLE, start_url=START_URL)}.json").exists()
+
+
+def test_aws_endpoint_url_sends_the_portal_call_there_too(home, sso):
+    home.write_config(SESSION_CONFIG)
+    write_token(home.home, SESSION, session_token(sso))
+    r = export(home, "dev", {"AWS_ENDPOINT_URL": sso.url, "AWS_ENDPOINT_URL_STS": None})
+    assert r.status == 0, str(r)
+    assert len(sso.portal_calls()) == 1
+
+
+# ---------------------------------------------------------------------------
+# Differential: botocore and rolectl, same files, same requests
+
+
+@pytest.mark.parametrize("form", ["session", "legacy"])
+def test_botocore_uses_rolectls_entry_and_rolectl_uses_botocores(home, sso, form):
+    config, profile, name = {
+        "session": (SESSION_CONFIG, "dev", SESSION),
+        "legacy": (LEGACY_CONFIG, "old", START_URL),
+    }[form]
+    home.write_config(config)
+    write_token(home.home, name, session_token(sso, refreshable=False))
+    # rolectl first: botocore then makes no call.
+    r = export(home, profile, env_for(sso))
+    assert r.status == 0, str(r)
+    assert len(sso.portal_calls()) == 1
+    got = botocore(home, profile, env_for(sso))
+    assert (got["access_key"], got["secret_key"], got["token"]) == (
+        PORTAL_KEY, PORTAL_SECRET, PORTAL_TOKEN)
+    assert len(sso.portal_calls()) == 1, "botocore used rolectl's entry"
+    # botocore first (empty cache): rolectl then makes no call, and both
+    # made the same request.
+    for p in home.cache_dir.glob("*.json"):
+        p.unlink()
+    botocore(home, profile, env_for(sso))
+    assert len(sso.portal_calls()) == 2
+    r = export(home, profile, env_for(sso))
+    assert r.status == 0, str(r)
+    assert parse_process_json(r.stdout)["AccessKeyId"] == PORTAL_KEY
+    calls = sso.portal_calls()
+    assert len(calls) == 2, "rolectl used botocore's entry"
+    assert request_shape(calls[0]) == request_shape(calls[1])
+
+
+# ---------------------------------------------------------------------------
+# A role chain on top of an SSO profile, against moto
+
+
+def test_a_role_on_an_sso_profile_is_assumed_with_the_portals_credentials(
+        home, sso, moto: Moto, unique):
+    # The portal hands out credentials of a moto role session, so that moto
+    # checks the signature and the session token of the AssumeRole call.
+    user = moto.create_user(f"sso-user-{unique}")
+    sso_role = f"sso-role-{unique}"
+    sso_role_arn = moto.create_role(sso_role, trust_policy(user.arn))
+    role_arn = moto.create_role(
+        f"sso-chain-{unique}",
+        trust_policy(f"arn:aws:sts::{ACCOUNT}:assumed-role/{sso_role}/portal"))
+    import boto3
+    portal = boto3.client("sts", endpoint_url=moto.url, region_name="us-east-1",
+                          aws_access_key_id=user.access_key_id,
+                          aws_secret_access_key=user.secret_access_key).assume_role(
+        RoleArn=sso_role_arn, RoleSessionName="portal")["Credentials"]
+    sso.add_role(ACCOUNT, ROLE, RoleCreds(portal["AccessKeyId"], portal["SecretAccessKey"],
+                                          portal["SessionToken"]))
+    home.write_config(SESSION_CONFIG + f"""
+[profile admin]
+role_arn = {role_arn}
+role_session_name = sso-chain
+source_profile = dev
+""")
+    write_token(home.home, SESSION, session_token(sso))
+    r = export(home, "admin", env_for(sso, AWS_ENDPOINT_URL_STS=moto.url))
+    assert r.status == 0, str(r)
+    out = parse_process_json(r.stdout)
+    assert out["AccessKeyId"] != portal["AccessKeyId"]
+    calls = moto.assume_role_calls(role_arn)
+    assert [c.access_key_id for c in calls] == [portal["AccessKeyId"]]
+    assert calls[0].header("X-Amz-Security-Token") == portal["SessionToken"]
+    assert len(sso.portal_calls()) == 1
+
+
+# ---------------------------------------------------------------------------
+# Failures: a clear error, what to run, exit 1, nothing cached, no token shown
+
+
+def assert_sso_failure(r, home, token: str, *mentions):
+    assert r.status == 1, str(r)
+    assert r.stdout == "", str(r)
+    for m in mentions:
+        assert m in r.stderr, f"{m!r} not in\n{r}"
+    assert token not in r.stderr and token not in r.stdout, str(r)
+    assert "panicked" not in r.stderr
+    assert [p for p in cache_leftovers(home) if p.endswith(".json")] == [], cache_leftovers(home)
+
+
+def test_an_expired_token_without_refresh_says_to_log_in(home, sso):
+    home.write_config(SESSION_CONFIG)
+    token = session_token(sso, hours=-1, refreshable=False)
+    write_token(home.home, SESSION, token)
+    r = export(home, "dev", env_for(sso))
+    assert_sso_failure(r, home, token["accessToken"], "rolectl sso login --profile dev",
+                       "aws sso login", 'profile "dev"', "expired")
+    assert sso.portal_calls() == [], "no call with an expired token"
+
+
+def test_an_expired_legacy_token_says_to_log_in(home, sso):
+    home.write_config(LEGACY_CONFIG)
+    token = session_token(sso, hours=-1, refreshable=False)
+    write_token(home.home, START_URL, token)
+    r = export(home, "old", env_for(sso))
+    assert_sso_failure(r, home, token["accessToken"], "rolectl sso login --profile old", "legacy form")
+    assert sso.portal_calls() == []
+
+
+def test_a_revoked_token_is_a_401_that_says_to_log_in(home, sso):
+    home.write_config(SESSION_CONFIG)
+    token = session_token(sso, refreshable=False)
+    write_token(home.home, SESSION, token)
+    sso.revoke(token["accessToken"])
+    r = export(home, "dev", env_for(sso))
+    assert_sso_failure(r, home, token["accessToken"], "expired or is otherwise invalid",
+                       "rolectl sso login --profile dev")
+    assert len(sso.portal_calls()) == 1
+
+
+def test_a_missing_token_says_to_log_in(home, sso):
+    home.write_config(SESSION_CONFIG)
+    r = export(home, "dev", env_for(sso))
+    assert_sso_failure(r, home, "no-token-was-ever-written", f"Token for {SESSION} does not exist",
+                       f"{token_key(SESSION)}.json", "rolectl sso login --profile dev")
+
+
+def test_an_unreachable_portal_is_a_clear_error(home, sso):
+    home.write_config(SESSION_CONFIG)
+    token = session_token(sso)
+    write_token(home.home, SESSION, token)
+    dead = FakeSso()
+    url = dead.url
+    dead.stop()
+    r = export(home, "dev", {"AWS_ENDPOINT_URL_SSO": url})
+    assert_sso_failure(r, home, token["accessToken"], url, "GetRoleCredentials", 'profile "dev"')
+
+
+# ---------------------------------------------------------------------------
+# Reports
+
+
+def test_explain_profiles_and_cache_list_know_sso(home, sso):
+    home.write_config(SESSION_CONFIG)
+    write_token(home.home, SESSION, session_token(sso))
+    r = run(home, "--profile", "dev", "explain", env=env_for(sso))
+    assert r.status == 0, str(r)
+    for text in [f"role {ROLE} in account {ACCOUNT}", f'sso-session "{SESSION}"', START_URL,
+                 f"{token_key(SESSION)}.json", "refreshed through SSO OIDC"]:
+        assert text in r.stdout, f"{text!r} not in\n{r}"
+    r = run(home, "profiles", "--format", "json")
+    assert r.status == 0, str(r)
+    kinds = {p["name"]: p["kind"] for p in json.loads(r.stdout)}
+    assert kinds["dev"] == "sso", r.stdout
+    assert export(home, "dev", env_for(sso)).status == 0
+    r = run(home, "cache", "list", "--format", "json")
+    rows = json.loads(r.stdout)
+    assert [(row["kind"], row["account_id"], row["role_name"]) for row in rows] == [
+        ("sso", ACCOUNT, ROLE)], r.stdout
+    r = run(home, "--profile", "dev", "cache", "clear")
+    assert r.status == 0, str(r)
+    assert home.cache_files() == []
+    # The token is the login's, never the cache's to delete.
+    assert (home.aws / "sso" / "cache" / f"{token_key(SESSION)}.json").exists()
