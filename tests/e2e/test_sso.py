@@ -325,3 +325,160 @@ def test_explain_profiles_and_cache_list_know_sso(home, sso):
     assert home.cache_files() == []
     # The token is the login's, never the cache's to delete.
     assert (home.aws / "sso" / "cache" / f"{token_key(SESSION)}.json").exists()
+
+
+# ---------------------------------------------------------------------------
+# Refresh through SSO OIDC CreateToken inside botocore's 15-minute window
+
+
+BOTOCORE_TOKEN = r"""
+import json, sys
+import botocore.session
+from botocore.tokens import SSOTokenProvider
+session = botocore.session.Session(profile=sys.argv[1])
+token = SSOTokenProvider(session).load_token().get_frozen_token()
+print(json.dumps({"token": token.token}))
+"""
+
+
+def botocore_token(home: Sandbox, profile: str, env: dict) -> str:
+    done = subprocess.run([str(VENV_BIN / "python"), "-c", BOTOCORE_TOKEN, profile],
+                          env=home.env(env), stdin=subprocess.DEVNULL, capture_output=True,
+                          timeout=60, cwd=str(home.home))
+    assert done.returncode == 0, done.stderr.decode()
+    return json.loads(done.stdout)["token"]
+
+
+def token_file(home: Sandbox) -> Path:
+    return home.aws / "sso" / "cache" / f"{token_key(SESSION)}.json"
+
+
+def test_a_token_inside_the_refresh_window_is_refreshed_and_written_back(home, sso):
+    home.write_config(SESSION_CONFIG)
+    old = session_token(sso, hours=0.1)
+    write_token(home.home, SESSION, old)
+    r = export(home, "dev", env_for(sso))
+    assert r.status == 0, str(r)
+    calls = sso.token_calls()
+    assert len(calls) == 1
+    body = json.loads(calls[0].body)
+    assert (body["clientId"], body["clientSecret"], body["grantType"], body["refreshToken"]) == (
+        old["clientId"], old["clientSecret"], "refresh_token", old["refreshToken"])
+    new = json.loads(token_file(home).read_text())
+    # botocore's SSOTokenProvider format: its keys in its order.
+    assert list(new) == ["startUrl", "region", "accessToken", "expiresAt", "clientId",
+                         "clientSecret", "registrationExpiresAt", "refreshToken"]
+    assert new["accessToken"] != old["accessToken"]
+    assert (new["clientId"], new["clientSecret"], new["registrationExpiresAt"]) == (
+        old["clientId"], old["clientSecret"], old["registrationExpiresAt"])
+    assert new["refreshToken"] != old["refreshToken"]
+    assert token_file(home).stat().st_mode & 0o777 == 0o600
+    # The portal was asked with the new token.
+    assert [c.headers["x-amz-sso_bearer_token"] for c in sso.portal_calls()] == [new["accessToken"]]
+    for secret in (old["accessToken"], new["accessToken"], old["refreshToken"], old["clientSecret"]):
+        assert secret not in r.stderr and secret not in r.stdout
+    # botocore uses the refreshed token as it is: no second refresh.
+    assert botocore_token(home, "dev", env_for(sso)) == new["accessToken"]
+    assert len(sso.token_calls()) == 1
+
+
+def test_rolectl_reads_a_token_botocore_refreshed_and_writes_the_same_shape(home, sso, tmp_path):
+    home.write_config(SESSION_CONFIG)
+    write_token(home.home, SESSION, session_token(sso, hours=0.1))
+    fresh = botocore_token(home, "dev", env_for(sso))
+    assert len(sso.token_calls()) == 1
+    by_botocore = json.loads(token_file(home).read_text())
+    assert by_botocore["accessToken"] == fresh
+    r = export(home, "dev", env_for(sso))
+    assert r.status == 0, str(r)
+    assert len(sso.token_calls()) == 1, "rolectl used botocore's refreshed token"
+    assert [c.headers["x-amz-sso_bearer_token"] for c in sso.portal_calls()] == [fresh]
+    # The same refresh by rolectl writes the file botocore wrote, byte for
+    # byte but for the new tokens and the expiry.
+    write_token(home.home, SESSION, session_token(sso, hours=0.1))
+    for p in home.cache_dir.glob("*.json"):
+        p.unlink()
+    assert export(home, "dev", env_for(sso)).status == 0
+    by_rolectl = json.loads(token_file(home).read_text())
+    assert list(by_rolectl) == list(by_botocore)
+    import re
+    for written in (by_botocore, by_rolectl):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", written["expiresAt"]), written["expiresAt"]
+    raw = token_file(home).read_text()
+    assert raw == json.dumps(by_rolectl), "json.dumps's separators"
+
+
+def test_outside_the_window_no_refresh_is_made(home, sso):
+    home.write_config(SESSION_CONFIG)
+    write_token(home.home, SESSION, session_token(sso, hours=0.5))
+    assert export(home, "dev", env_for(sso)).status == 0
+    assert sso.token_calls() == []
+
+
+def test_a_refused_refresh_of_a_live_token_goes_on_with_it(home, sso):
+    home.write_config(SESSION_CONFIG)
+    old = session_token(sso, hours=0.1)
+    write_token(home.home, SESSION, old)
+    sso.refuse_refresh = "invalid_grant"
+    r = export(home, "dev", env_for(sso))
+    assert r.status == 0, str(r)
+    assert "could not be refreshed" in r.stderr and "InvalidGrantException" in r.stderr, str(r)
+    assert json.loads(token_file(home).read_text()) == old, "the token file is left alone"
+    assert [c.headers["x-amz-sso_bearer_token"] for c in sso.portal_calls()] == [old["accessToken"]]
+
+
+def test_a_refused_refresh_of_an_expired_token_says_to_log_in(home, sso):
+    home.write_config(SESSION_CONFIG)
+    old = session_token(sso, hours=-0.1)
+    write_token(home.home, SESSION, old)
+    sso.refuse_refresh = "invalid_grant"
+    r = export(home, "dev", env_for(sso))
+    assert_sso_failure(r, home, old["accessToken"], "InvalidGrantException",
+                       "rolectl sso login --profile dev")
+    assert old["refreshToken"] not in r.stderr
+    assert sso.portal_calls() == []
+
+
+def test_a_wrong_client_secret_is_refused_by_the_fake(home, sso):
+    home.write_config(SESSION_CONFIG)
+    old = session_token(sso, hours=-0.1)
+    old["clientSecret"] = "not-the-clients-secret"
+    write_token(home.home, SESSION, old)
+    r = export(home, "dev", env_for(sso))
+    assert_sso_failure(r, home, old["accessToken"], "InvalidClientException")
+
+
+def test_an_expired_registration_is_not_refreshed(home, sso):
+    home.write_config(SESSION_CONFIG)
+    old = session_token(sso, hours=-0.1)
+    old["registrationExpiresAt"] = utc(now() - _dt.timedelta(days=1))
+    write_token(home.home, SESSION, old)
+    r = export(home, "dev", env_for(sso))
+    assert_sso_failure(r, home, old["accessToken"], "rolectl sso login --profile dev")
+    assert sso.token_calls() == []
+
+
+def test_parallel_cold_runs_make_one_refresh_and_one_portal_call_per_role(home, sso):
+    # Two roles of one sso-session: their credentials have two cache keys,
+    # the token one file, refreshed once.
+    home.write_config(SESSION_CONFIG + f"""
+[profile dev2]
+sso_session = {SESSION}
+sso_account_id = {ACCOUNT}
+sso_role_name = Admin
+""")
+    sso.add_role(ACCOUNT, "Admin", RoleCreds("ASIAPORTALADMIN00002", "adminSecret", "adminToken"))
+    token = session_token(sso, hours=0.1)
+    write_token(home.home, SESSION, token)
+    with sso.lock:
+        sso.refresh_grants[token["refreshToken"]].add((ACCOUNT, "Admin"))
+    from conftest import rolectl_path
+    procs = [subprocess.Popen([str(rolectl_path()), "--profile", profile, "export", "--format", "process"],
+                              env=home.env(env_for(sso)), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, cwd=str(home.home))
+             for _ in range(4) for profile in ("dev", "dev2")]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert {json.loads(o)["AccessKeyId"] for o, _ in outs} == {PORTAL_KEY, "ASIAPORTALADMIN00002"}
+    assert len(sso.token_calls()) == 1
+    assert len(sso.portal_calls()) == 2
