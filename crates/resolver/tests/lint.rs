@@ -590,3 +590,15 @@ fn many_missing_sources_stay_linear() {
         started.elapsed()
     );
 }
+
+#[test]
+fn an_sso_session_without_registration_scopes_cannot_be_refreshed() {
+    let f = one(
+        "[profile s]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = R\n[sso-session corp]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\n",
+        "",
+        "sso-token-not-refreshable",
+        W,
+        (C, 5, 1),
+    );
+    assert!(f.message.contains("sso_registration_scopes"), "{}", f.message);
+}
