@@ -48,6 +48,9 @@ fn base_line(base: &Base) -> String {
         } => {
             format!("credential_process `{command}` of {origin}")
         }
+        Base::Login { origin, source } => {
+            format!("console login session {} of {origin}", source.session)
+        }
         Base::Sso { origin, source, .. } => format!(
             "{}, from {origin}",
             crate::report::sso_description(origin, source.as_ref())

@@ -24,6 +24,8 @@ pub enum StepKind {
     WebIdentity,
     CredentialProcess,
     Sso,
+    /// A console login session (`login_session`).
+    Login,
     Container,
     InstanceMetadata,
     /// A `credential_source` this environment cannot serve.
@@ -41,6 +43,7 @@ impl StepKind {
             StepKind::WebIdentity => "web-identity",
             StepKind::CredentialProcess => "credential-process",
             StepKind::Sso => "sso",
+            StepKind::Login => "login",
             StepKind::Container => "container",
             StepKind::InstanceMetadata => "instance-metadata",
             StepKind::UnavailableSource => "unavailable-source",
@@ -780,6 +783,28 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             s.notes.push(
                 "The command runs when resolving; its output is not cached by rolectl.".to_owned(),
             );
+            s
+        }
+        Base::Login { origin, source } => {
+            let mut s = step(
+                StepKind::Login,
+                format!(
+                    "Console login session {} of profile \"{}\"",
+                    source.session, origin.profile
+                ),
+            );
+            from_origin(&mut s, origin);
+            let section = snapshot.profiles.profile(&origin.profile);
+            s.keys = keys_of(section, &["login_session"]);
+            let url = match (&source.configured_url, &source.region) {
+                (Some(url), _) => url.clone(),
+                (None, Some(region)) => rolectl_sts_client::signin_url(region),
+                (None, None) => "the token's signInRegion host".to_owned(),
+            };
+            s.notes.push(format!(
+                "The session is read from {}.json in the login cache (AWS_LOGIN_CACHE_DIRECTORY, else ~/.aws/login/cache); its credentials are used while more than 5 minutes are left, then refreshed through Sign-In CreateOAuth2Token at {url} (the token's signInRegion wins) with a DPoP proof, and written back. Log in with `rolectl login` or `aws login`.",
+                crate::login::token_cache_key(&source.session)
+            ));
             s
         }
         Base::Sso { origin, source, .. } => {
