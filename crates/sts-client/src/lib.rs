@@ -45,6 +45,7 @@ pub use signin::{
     SigninToken,
 };
 pub use sso::{
-    build_sso_request, call_sso, parse_sso_response, sso_oidc_url, sso_portal_url, NewToken,
-    RoleCredentials, SsoError, SsoOperation, SsoOutput,
+    build_sso_request, call_sso, parse_sso_response, sso_oidc_url, sso_portal_url,
+    DeviceAuthorization, NewToken, Registration, RoleCredentials, SsoError, SsoOperation,
+    SsoOutput,
 };
