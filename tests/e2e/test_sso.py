@@ -309,7 +309,8 @@ def test_explain_profiles_and_cache_list_know_sso(home, sso):
     r = run(home, "--profile", "dev", "explain", env=env_for(sso))
     assert r.status == 0, str(r)
     for text in [f"role {ROLE} in account {ACCOUNT}", f'sso-session "{SESSION}"', START_URL,
-                 f"{token_key(SESSION)}.json", "refreshed through SSO OIDC"]:
+                 f"{token_key(SESSION)}.json", "refreshed through SSO OIDC",
+                 "The SSO token has 7h", "it can be refreshed"]:
         assert text in r.stdout, f"{text!r} not in\n{r}"
     r = run(home, "profiles", "--format", "json")
     assert r.status == 0, str(r)

@@ -367,6 +367,47 @@ impl Explanation {
         self.update_served();
     }
 
+    /// Notes on the SSO step what its token file holds: the time left and
+    /// whether it can be refreshed (`read` gives `~/.aws/sso/cache/<key>.json`).
+    pub fn read_sso_token(
+        &mut self,
+        mut read: impl FnMut(&str) -> Option<String>,
+        now: OffsetDateTime,
+    ) {
+        let Base::Sso {
+            source: Some(source),
+            ..
+        } = &self.plan.base
+        else {
+            return;
+        };
+        let key = crate::sso::token_cache_key(source);
+        let note = match read(&key).as_deref().map(crate::sso::SsoToken::parse) {
+            None => {
+                "No SSO token: log in with `rolectl sso login` (or `aws sso login`).".to_owned()
+            }
+            Some(Err(reason)) => {
+                format!("The SSO token cannot be used ({reason}): log in with `rolectl sso login`.")
+            }
+            Some(Ok(token)) => {
+                let left = (token.expires_at - now).whole_minutes();
+                let refreshable = source.session.is_some() && token.refresh_call(now).is_some();
+                format!(
+                    "The SSO token {}; it {} be refreshed.",
+                    if left > 0 {
+                        format!("has {}h{:02}m left", left / 60, left % 60)
+                    } else {
+                        format!("expired at {}", format_expiration(token.expires_at))
+                    },
+                    if refreshable { "can" } else { "cannot" }
+                )
+            }
+        };
+        if let Some(step) = self.steps.iter_mut().find(|s| s.kind == StepKind::Sso) {
+            step.notes.push(note);
+        }
+    }
+
     /// The index of the step whose cached credentials serve the chain:
     /// lookups go from the outermost role inwards and stop at the first
     /// fresh entry, so the steps below it are not run at all.
@@ -439,7 +480,12 @@ impl Explanation {
             }
             if step.cache_key.is_some() || step.cache != CacheStatus::NotCacheable {
                 let key = step.cache_key.as_deref().unwrap_or("-");
-                out.push_str(&format!("     cache {key}: {}\n", step.cache.sentence()));
+                let mut sentence = step.cache.sentence();
+                if step.kind == StepKind::Sso {
+                    // The SSO step's call is the portal's, not STS's.
+                    sentence = sentence.replace("so STS is called", "so the portal is called");
+                }
+                out.push_str(&format!("     cache {key}: {sentence}\n"));
             }
             if self.skipped(i) {
                 let served = self.served_from_cache().map_or(0, |s| s + 1);
