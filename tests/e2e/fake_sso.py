@@ -66,6 +66,8 @@ class FakeSso(LoopbackServer):
         self.registrations: list[dict] = []
         self.devices: dict[str, dict] = {}
         self.slow_down_violations = 0
+        self.redirects: dict[str, list] = {}  # client id -> registered redirect URIs
+        self.auth_codes: dict[str, dict] = {}
 
     # -- setup
 
@@ -102,6 +104,8 @@ class FakeSso(LoopbackServer):
         path, _, query = req.path.partition("?")
         if req.method == "GET" and path == "/federation/credentials":
             return self._role_credentials(req, urllib.parse.parse_qs(query))
+        if req.method == "GET" and path == "/authorize":
+            return self._authorize(urllib.parse.parse_qs(query))
         if req.method == "POST" and path == "/client/register":
             return self._register(req)
         if req.method == "POST" and path == "/device_authorization":
@@ -110,6 +114,8 @@ class FakeSso(LoopbackServer):
             body = json.loads(req.body or b"{}")
             if body.get("grantType") == "urn:ietf:params:oauth:grant-type:device_code":
                 return self._device_token(body)
+            if body.get("grantType") == "authorization_code":
+                return self._auth_code_token(body)
             return self._create_token(req)
         return Reply(404, b'{"message":"not found"}', "application/json")
 
@@ -170,9 +176,46 @@ class FakeSso(LoopbackServer):
         client_id, secret = self.register_client()
         with self.lock:
             self.registrations.append(body)
+            self.redirects[client_id] = body.get("redirectUris") or []
         out = {"clientId": client_id, "clientSecret": secret,
                "clientIdIssuedAt": int(now().timestamp()),
                "clientSecretExpiresAt": int(now().timestamp()) + 90 * 86400}
+        return Reply(200, json.dumps(out).encode(), "application/json")
+
+    def _authorize(self, q: dict) -> Reply:
+        """The browser's side, approved at once: a code bound to the client,
+        the redirect URI and the PKCE challenge, sent back by redirect."""
+        one = {k: v[0] for k, v in q.items()}
+        with self.lock:
+            redirects = self.redirects.get(one.get("client_id"))
+        if redirects is None or one.get("redirect_uri") not in redirects:
+            return Reply(400, b"unknown client or redirect_uri", "text/plain")
+        if one.get("response_type") != "code" or one.get("code_challenge_method") != "S256" \
+                or not one.get("code_challenge") or not one.get("state"):
+            return Reply(400, b"bad authorize request", "text/plain")
+        code = "code-" + secrets.token_urlsafe(16)
+        with self.lock:
+            self.auth_codes[code] = {"client": one["client_id"], "redirect": one["redirect_uri"],
+                                     "challenge": one["code_challenge"], "scopes": one.get("scopes", "")}
+        location = f"{one['redirect_uri']}?" + urllib.parse.urlencode({"code": code, "state": one["state"]})
+        return Reply(302, b"", "text/plain", headers={"Location": location})
+
+    def _auth_code_token(self, body: dict) -> Reply:
+        import base64
+        with self.lock:
+            grant = self.auth_codes.pop(body.get("code"), None)
+            secret = self.clients.get(body.get("clientId"))
+        if secret is None or secret != body.get("clientSecret"):
+            return self._oauth_error("invalid_client", "Invalid client", "InvalidClientException")
+        if grant is None or grant["client"] != body.get("clientId") or grant["redirect"] != body.get("redirectUri"):
+            return self._oauth_error("invalid_grant", "Invalid code", "InvalidGrantException")
+        verifier = body.get("codeVerifier") or ""
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        if challenge != grant["challenge"]:
+            return self._oauth_error("invalid_grant", "PKCE verification failed", "InvalidGrantException")
+        access = self.issue_token(*self.device_grants)
+        out = {"accessToken": access, "tokenType": "Bearer", "expiresIn": self.token_lifetime,
+               "refreshToken": self.issue_refresh_token(body["clientId"], *self.device_grants)}
         return Reply(200, json.dumps(out).encode(), "application/json")
 
     def _device_authorization(self, req: Request) -> Reply:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import subprocess
+import urllib.error
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -490,7 +492,8 @@ sso_role_name = Admin
 
 
 def sso_login(home: Sandbox, sso: FakeSso, *args, profile="dev"):
-    return run(home, "--profile", profile, "sso", "login", "--no-browser", *args, env=env_for(sso))
+    return run(home, "--profile", profile, "sso", "login", "--no-browser", "--use-device-code",
+               *args, env=env_for(sso))
 
 
 def test_sso_login_writes_the_token_the_profile_then_uses(home, sso):
@@ -545,7 +548,8 @@ def test_an_expired_device_code_is_a_clear_error(home, sso):
 def test_parallel_logins_make_one_device_authorization(home, sso):
     home.write_config(SESSION_CONFIG)
     from conftest import rolectl_path
-    procs = [subprocess.Popen([str(rolectl_path()), "--profile", "dev", "sso", "login", "--no-browser"],
+    procs = [subprocess.Popen([str(rolectl_path()), "--profile", "dev", "sso", "login", "--no-browser",
+                               "--use-device-code"],
                               env=home.env(env_for(sso)), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, cwd=str(home.home)) for _ in range(3)]
     outs = [p.communicate(timeout=60) for p in procs]
@@ -566,3 +570,68 @@ def test_sso_logout_removes_tokens_and_sso_credentials_only(home, sso):
     assert not token_file(home).exists()
     assert [p.name for p in home.cache_files()] == [other.name]
     assert registration.exists()
+
+
+def test_sso_login_with_scopes_uses_the_authorization_code_flow_with_pkce(home, sso):
+    """The test is the browser: it opens the printed URL at the fake, which
+    approves at once and redirects to rolectl's loopback listener."""
+    import urllib.request
+    home.write_config(SESSION_CONFIG)
+    sso.device_grants = {(ACCOUNT, ROLE)}
+    from conftest import rolectl_path
+    p = subprocess.Popen([str(rolectl_path()), "--profile", "dev", "sso", "login", "--no-browser"],
+                         env=home.env(env_for(sso)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         cwd=str(home.home), text=True)
+    url = None
+    for line in p.stderr:
+        if line.startswith(f"{sso.url}/authorize?"):
+            url = line.strip()
+            break
+    assert url, "no authorize URL printed"
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+    opener = urllib.request.build_opener(NoRedirect, urllib.request.ProxyHandler({}))
+    try:
+        opener.open(url, timeout=10)
+        raise AssertionError("the fake must redirect")
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code == 302
+        location = redirect.headers["Location"]
+    assert location.startswith("http://127.0.0.1:") and "/oauth/callback?" in location
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(location, timeout=10) as page:
+        assert page.status == 200
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 0, err
+    assert f"Successfully logged into Start URL: {START_URL}" in out
+    reg = sso.registrations[-1]
+    assert reg["grantTypes"] == ["authorization_code", "refresh_token"]
+    assert reg["redirectUris"] == [location.split("?")[0]] and reg["issuerUrl"] == START_URL
+    token = json.loads(token_file(home).read_text())
+    assert "refreshToken" in token
+    assert sso.seen("POST", "/device_authorization") == []
+    r = export(home, "dev", env_for(sso))
+    assert r.status == 0, str(r)
+
+
+def test_a_callback_with_another_state_is_refused(home, sso):
+    import urllib.request
+    home.write_config(SESSION_CONFIG)
+    from conftest import rolectl_path
+    p = subprocess.Popen([str(rolectl_path()), "--profile", "dev", "sso", "login", "--no-browser"],
+                         env=home.env(env_for(sso)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         cwd=str(home.home), text=True)
+    for line in p.stderr:
+        if line.startswith(f"{sso.url}/authorize?"):
+            redirect = urllib.parse.parse_qs(urllib.parse.urlsplit(line.strip()).query)["redirect_uri"][0]
+            break
+    forged = f"{redirect}?code=stolen&state=not-the-one"
+    try:
+        urllib.request.build_opener(urllib.request.ProxyHandler({})).open(forged, timeout=10)
+    except urllib.error.HTTPError as e:
+        assert e.code == 400
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 1 and "state" in err, err
+    assert not token_file(home).exists()
+    assert [r for r in sso.seen("POST", "/token")] == []

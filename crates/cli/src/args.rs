@@ -151,14 +151,15 @@ pub enum CacheAction {
 
 #[derive(Debug, Subcommand)]
 pub enum SsoAction {
-    /// Log in with the device authorization flow of SSO OIDC and cache the
-    /// token in ~/.aws/sso/cache, for the profile's sso-session (or its
-    /// legacy start URL), or for --sso-session.
+    /// Log in to SSO OIDC and cache the token in ~/.aws/sso/cache, for the
+    /// profile's sso-session (or its legacy start URL), or for --sso-session:
+    /// the authorization code flow (PKCE, loopback redirect) when the session
+    /// has sso_registration_scopes, else the device code flow.
     Login {
         /// The [sso-session NAME] to log in to, instead of the profile's.
         #[arg(long, value_name = "NAME")]
         sso_session: Option<String>,
-        /// Use the device code flow (the only one rolectl has so far).
+        /// Use the device code flow even when the session has registration scopes.
         #[arg(long)]
         use_device_code: bool,
         /// Print the URL and code instead of opening a browser.

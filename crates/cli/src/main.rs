@@ -74,9 +74,9 @@ fn run(ctx: &'static Context, command: &Command) -> Result<bool, CliError> {
         Command::Sso { action } => match action {
             SsoAction::Login {
                 sso_session,
+                use_device_code,
                 no_browser,
-                ..
-            } => commands::sso::login(ctx, sso_session.as_deref(), *no_browser)?,
+            } => commands::sso::login(ctx, sso_session.as_deref(), *use_device_code, *no_browser)?,
             SsoAction::Logout => commands::sso::logout(ctx)?,
         },
         Command::Completions { shell } => commands::completions::run(*shell),

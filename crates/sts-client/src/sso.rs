@@ -33,12 +33,25 @@ pub enum SsoOperation {
         client_name: String,
         /// `sso_registration_scopes`; none: no refresh token will be issued.
         scopes: Vec<String>,
+        /// For the authorization code flow: the loopback redirect and the
+        /// start URL as issuer (`grantTypes` authorization_code and
+        /// refresh_token are then asked for).
+        redirect_uri: Option<String>,
+        issuer_url: Option<String>,
     },
     /// `POST /device_authorization` on SSO OIDC.
     StartDeviceAuthorization {
         client_id: String,
         client_secret: Secret,
         start_url: String,
+    },
+    /// `POST /token` with the authorization code grant and its PKCE verifier.
+    CreateTokenWithAuthCode {
+        client_id: String,
+        client_secret: Secret,
+        code: Secret,
+        redirect_uri: String,
+        code_verifier: Secret,
     },
     /// `POST /token` with the device code grant, polled until approved.
     CreateTokenWithDeviceCode {
@@ -62,6 +75,7 @@ impl fmt::Debug for SsoOperation {
                 .field("role_name", role_name)
                 .finish_non_exhaustive(),
             SsoOperation::CreateToken { client_id, .. }
+            | SsoOperation::CreateTokenWithAuthCode { client_id, .. }
             | SsoOperation::CreateTokenWithDeviceCode { client_id, .. } => f
                 .debug_struct("CreateToken")
                 .field("client_id", client_id)
@@ -69,6 +83,7 @@ impl fmt::Debug for SsoOperation {
             SsoOperation::RegisterClient {
                 client_name,
                 scopes,
+                ..
             } => f
                 .debug_struct("RegisterClient")
                 .field("client_name", client_name)
@@ -92,9 +107,9 @@ impl SsoOperation {
     pub fn name(&self) -> &'static str {
         match self {
             SsoOperation::GetRoleCredentials { .. } => "GetRoleCredentials",
-            SsoOperation::CreateToken { .. } | SsoOperation::CreateTokenWithDeviceCode { .. } => {
-                "CreateToken"
-            }
+            SsoOperation::CreateToken { .. }
+            | SsoOperation::CreateTokenWithAuthCode { .. }
+            | SsoOperation::CreateTokenWithDeviceCode { .. } => "CreateToken",
             SsoOperation::RegisterClient { .. } => "RegisterClient",
             SsoOperation::StartDeviceAuthorization { .. } => "StartDeviceAuthorization",
         }
@@ -269,10 +284,19 @@ pub fn build_sso_request(op: &SsoOperation, base_url: &str) -> HttpRequest {
         SsoOperation::RegisterClient {
             client_name,
             scopes,
+            redirect_uri,
+            issuer_url,
         } => {
             let mut body = json!({"clientName": client_name, "clientType": "public"});
             if !scopes.is_empty() {
                 body["scopes"] = json!(scopes);
+            }
+            if let Some(uri) = redirect_uri {
+                body["grantTypes"] = json!(["authorization_code", "refresh_token"]);
+                body["redirectUris"] = json!([uri]);
+            }
+            if let Some(issuer) = issuer_url {
+                body["issuerUrl"] = json!(issuer);
             }
             json_post(format!("{base}/client/register"), body)
         }
@@ -286,6 +310,23 @@ pub fn build_sso_request(op: &SsoOperation, base_url: &str) -> HttpRequest {
                 "clientId": client_id,
                 "clientSecret": client_secret.expose(),
                 "startUrl": start_url,
+            }),
+        ),
+        SsoOperation::CreateTokenWithAuthCode {
+            client_id,
+            client_secret,
+            code,
+            redirect_uri,
+            code_verifier,
+        } => json_post(
+            format!("{base}/token"),
+            json!({
+                "clientId": client_id,
+                "clientSecret": client_secret.expose(),
+                "grantType": "authorization_code",
+                "code": code.expose(),
+                "redirectUri": redirect_uri,
+                "codeVerifier": code_verifier.expose(),
             }),
         ),
         SsoOperation::CreateTokenWithDeviceCode {
@@ -389,7 +430,9 @@ pub fn parse_sso_response(
                 interval: body.get("interval").and_then(Value::as_i64).unwrap_or(5),
             }))
         }
-        SsoOperation::CreateToken { .. } | SsoOperation::CreateTokenWithDeviceCode { .. } => {
+        SsoOperation::CreateToken { .. }
+        | SsoOperation::CreateTokenWithAuthCode { .. }
+        | SsoOperation::CreateTokenWithDeviceCode { .. } => {
             let access_token =
                 text(&body, "accessToken").ok_or_else(|| unexpected("no accessToken"))?;
             let expires_in = body
