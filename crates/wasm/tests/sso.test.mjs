@@ -54,3 +54,30 @@ test('an SSO profile resolves from the token handed in and the portal behind fet
   assert.deepEqual([...entries.keys()], [key]);
   assert.equal(JSON.parse(entries.get(key)).ProviderType, 'sso');
 });
+
+test('an SSO token inside its refresh window is refreshed through fetch and handed back through writeFile', async () => {
+  const soon = new Date(Date.now() + 300e3).toISOString().replace(/\.\d+Z$/, 'Z');
+  const later = new Date(Date.now() + 90 * 86400e3).toISOString().replace(/\.\d+Z$/, 'Z');
+  const written = [];
+  const posts = [];
+  const c = await rolectl.resolveCredentials({
+    profile: 'dev',
+    configText: CONFIG,
+    env: { AWS_ENDPOINT_URL_SSO: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_SSO_OIDC: 'http://127.0.0.1:8' },
+    readFile: async () => JSON.stringify({ startUrl: 'https://d-9067000000.awsapps.com/start', region: 'us-east-1', accessToken: 'old-token', expiresAt: soon, clientId: 'cid', clientSecret: 'csecret', registrationExpiresAt: later, refreshToken: 'r1' }),
+    writeFile: async (path, text) => { written.push({ path, text }); },
+    fetch: async (url, init) => {
+      if (String(url) === 'http://127.0.0.1:8/token') {
+        posts.push(JSON.parse(typeof init.body === 'string' ? init.body : Buffer.from(init.body).toString()));
+        return new Response(JSON.stringify({ accessToken: 'new-token', expiresIn: 28800, refreshToken: 'r2' }), { status: 200 });
+      }
+      assert.equal(new Headers(init.headers).get('x-amz-sso_bearer_token'), 'new-token');
+      return new Response(JSON.stringify({ roleCredentials: { accessKeyId: 'ASIAREFRESHED0000001', secretAccessKey: 's', sessionToken: 't', expiration: Date.now() + 3600e3 } }), { status: 200 });
+    },
+  });
+  assert.equal(c.accessKeyId, 'ASIAREFRESHED0000001');
+  assert.deepEqual(posts, [{ clientId: 'cid', clientSecret: 'csecret', grantType: 'refresh_token', refreshToken: 'r1' }]);
+  assert.equal(written.length, 1);
+  assert.equal(written[0].path, `~/.aws/sso/cache/${sha1('corp')}.json`);
+  assert.equal(JSON.parse(written[0].text).accessToken, 'new-token');
+});
