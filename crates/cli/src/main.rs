@@ -15,13 +15,14 @@ mod process;
 mod prompt;
 mod resolve;
 mod server;
+mod sso;
 mod sts;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{CacheAction, Cli, Command};
+use args::{CacheAction, Cli, Command, SsoAction};
 use context::Context;
 use error::CliError;
 
@@ -69,6 +70,14 @@ fn run(ctx: &'static Context, command: &Command) -> Result<bool, CliError> {
         Command::Cache { action } => match action {
             CacheAction::List { format } => commands::cache::list(ctx, *format)?,
             CacheAction::Clear => commands::cache::clear(ctx)?,
+        },
+        Command::Sso { action } => match action {
+            SsoAction::Login {
+                sso_session,
+                use_device_code,
+                no_browser,
+            } => commands::sso::login(ctx, sso_session.as_deref(), *use_device_code, *no_browser)?,
+            SsoAction::Logout => commands::sso::logout(ctx)?,
         },
         Command::Completions { shell } => commands::completions::run(*shell),
     }

@@ -87,7 +87,10 @@ pub async fn resolve(
     }
     // A cache directory that cannot be used is said once, not again for
     // each entry that could not be written into it.
-    for warning in handlers.cache.take_warnings() {
+    let mut directory_warnings = handlers.cache.take_warnings();
+    directory_warnings.extend(handlers.sso_tokens.take_warnings());
+    directory_warnings.extend(handlers.login_tokens.take_warnings());
+    for warning in directory_warnings {
         if !said.iter().any(|s| s.contains(&warning)) {
             eprintln!("warning: {warning}");
         }

@@ -118,7 +118,11 @@ pub fn mfa_session_entry(
 
 /// The key for an arbitrary argument object (the SHA-1 of its Python JSON form).
 pub fn cache_key_of(args: &Value) -> String {
-    let text = pyjson::dumps_sorted(args);
+    cache_key_of_text(&pyjson::dumps_sorted(args))
+}
+
+/// Lowercase hex SHA-1 of `text`.
+pub(crate) fn cache_key_of_text(text: &str) -> String {
     hex::encode(Sha1::digest(text.as_bytes()))
 }
 

@@ -120,11 +120,20 @@ pub enum Base {
         /// `aws_account_id`, used when the process does not print one.
         account_id: Option<String>,
     },
-    /// IAM Identity Center; planned, not executed.
+    /// IAM Identity Center: the cached token, then GetRoleCredentials.
     Sso {
         origin: Origin,
         /// The SSO settings, the session's merged in, sorted by name.
         settings: Vec<(String, String)>,
+        /// `None` for a profile with token settings only (no
+        /// `sso_account_id` / `sso_role_name`): the AWS CLI gets no
+        /// credentials from it.
+        source: Option<SsoSource>,
+    },
+    /// A console login session (`login_session`, `aws login`).
+    Login {
+        origin: Origin,
+        source: LoginSource,
     },
     Container {
         reason: Reason,
@@ -145,6 +154,35 @@ pub enum Base {
         /// The profile and place of its `credential_source`.
         origin: Origin,
     },
+}
+
+/// An IAM Identity Center profile, its `[sso-session]` merged in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SsoSource {
+    /// `sso_session`; `None` for the legacy form (start URL in the profile).
+    pub session: Option<String>,
+    pub start_url: String,
+    pub region: String,
+    pub account_id: String,
+    pub role_name: String,
+    /// `sso_registration_scopes`, as written.
+    pub registration_scopes: Option<String>,
+    /// Where GetRoleCredentials goes (`AWS_ENDPOINT_URL_SSO`, ...).
+    pub portal_url: String,
+    /// Where a token refresh goes (`AWS_ENDPOINT_URL_SSO_OIDC`, ...).
+    pub oidc_url: String,
+}
+
+/// A `login_session` profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginSource {
+    /// The session's ARN, as `login_session` gives it.
+    pub session: String,
+    /// The session's region (the token's `signInRegion` wins over it).
+    pub region: Option<String>,
+    /// `AWS_ENDPOINT_URL_SIGNIN`, `AWS_ENDPOINT_URL`, ...; `None`: the
+    /// regional Sign-In host.
+    pub configured_url: Option<String>,
 }
 
 /// One AssumeRole call of the chain.

@@ -163,6 +163,7 @@ fn plan_output(p: &Plan) -> Value {
             json!({ "WebIdentityToken": m })
         }
         Base::Process { command, .. } => json!({ "CredentialProcess": command }),
+        Base::Login { source, .. } => json!({ "LoginSession": source.session }),
         Base::Sso { settings, .. } => {
             let m: Map<String, Value> = settings
                 .iter()
@@ -226,7 +227,7 @@ pub fn error_text(snapshot: &Snapshot, error: &ResolveError) -> String {
             SsoProblem::MissingRoleName => {
                 "if `sso_account_id` is set, then `sso_role_name` must also be set".to_owned()
             }
-            SsoProblem::SettingOutsideSession(key) => format!(
+            SsoProblem::SettingOutsideSession(key) | SsoProblem::Inconsistent { key, .. } => format!(
                 "`{key}` can only be specified in the [sso-session] config when a session name is given"
             ),
             SsoProblem::SessionNotFound(session) => format!(

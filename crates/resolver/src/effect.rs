@@ -2,7 +2,7 @@
 //! answered by the matching `handle_*` method of [`crate::Resolver`].
 
 use rolectl_sigv4::{Credentials, Secret};
-use rolectl_sts_client::{Endpoint, Operation};
+use rolectl_sts_client::{CreateOAuth2TokenInput, Endpoint, Operation, SsoOperation};
 use std::fmt;
 
 use crate::chain::ImdsRequest;
@@ -45,6 +45,35 @@ pub enum Effect {
     /// Run a `credential_process` command line (split as a shell would).
     /// Answer with [`Resolver::handle_process`](crate::Resolver::handle_process).
     RunProcess { command: String, profile: String },
+    /// Read `~/.aws/sso/cache/<key>.json`, an SSO token. Answer with
+    /// [`Resolver::handle_sso_token`](crate::Resolver::handle_sso_token).
+    SsoTokenGet { key: String },
+    /// Write a refreshed SSO token to `~/.aws/sso/cache/<key>.json`. Answer
+    /// with [`Resolver::handle_sso_token_stored`](crate::Resolver::handle_sso_token_stored).
+    SsoTokenPut { key: String, entry: String },
+    /// Call the SSO portal or SSO OIDC at `url`. Answer with
+    /// [`Resolver::handle_sso`](crate::Resolver::handle_sso).
+    Sso {
+        operation: SsoOperation,
+        url: String,
+        profile: String,
+    },
+    /// Read `<login cache>/<key>.json` (`AWS_LOGIN_CACHE_DIRECTORY`, else
+    /// `~/.aws/login/cache`). Answer with [`Resolver::handle_login_token`](crate::Resolver::handle_login_token).
+    LoginTokenGet { key: String },
+    /// Write a refreshed login session to `<login cache>/<key>.json`. Answer
+    /// with [`Resolver::handle_login_token_stored`](crate::Resolver::handle_login_token_stored).
+    LoginTokenPut { key: String, entry: String },
+    /// `len` random bytes (a DPoP proof's `jti`). Answer with
+    /// [`Resolver::handle_random`](crate::Resolver::handle_random).
+    Random { len: usize },
+    /// Call Sign-In's CreateOAuth2Token at `url`. Answer with
+    /// [`Resolver::handle_signin`](crate::Resolver::handle_signin).
+    Signin {
+        input: CreateOAuth2TokenInput,
+        url: String,
+        profile: String,
+    },
 }
 
 impl fmt::Debug for Effect {
@@ -85,6 +114,41 @@ impl fmt::Debug for Effect {
                 .field("command", command)
                 .field("profile", profile)
                 .finish(),
+            Effect::SsoTokenGet { key } => f.debug_struct("SsoTokenGet").field("key", key).finish(),
+            Effect::SsoTokenPut { key, .. } => f
+                .debug_struct("SsoTokenPut")
+                .field("key", key)
+                .field("entry", &"** redacted **")
+                .finish(),
+            Effect::LoginTokenGet { key } => {
+                f.debug_struct("LoginTokenGet").field("key", key).finish()
+            }
+            Effect::LoginTokenPut { key, .. } => f
+                .debug_struct("LoginTokenPut")
+                .field("key", key)
+                .field("entry", &"** redacted **")
+                .finish(),
+            Effect::Random { len } => f.debug_struct("Random").field("len", len).finish(),
+            Effect::Signin {
+                input,
+                url,
+                profile,
+            } => f
+                .debug_struct("Signin")
+                .field("input", input)
+                .field("url", url)
+                .field("profile", profile)
+                .finish(),
+            Effect::Sso {
+                operation,
+                url,
+                profile,
+            } => f
+                .debug_struct("Sso")
+                .field("operation", operation)
+                .field("url", url)
+                .field("profile", profile)
+                .finish(),
         }
     }
 }
@@ -100,6 +164,13 @@ impl Effect {
             Effect::ImdsCredentials(_) => Kind::Imds,
             Effect::ContainerCredentials { .. } => Kind::Container,
             Effect::RunProcess { .. } => Kind::Process,
+            Effect::SsoTokenGet { .. } => Kind::SsoTokenGet,
+            Effect::SsoTokenPut { .. } => Kind::SsoTokenPut,
+            Effect::Sso { .. } => Kind::Sso,
+            Effect::LoginTokenGet { .. } => Kind::LoginTokenGet,
+            Effect::LoginTokenPut { .. } => Kind::LoginTokenPut,
+            Effect::Random { .. } => Kind::Random,
+            Effect::Signin { .. } => Kind::Signin,
         }
     }
 }
@@ -114,4 +185,11 @@ pub(crate) enum Kind {
     Imds,
     Container,
     Process,
+    SsoTokenGet,
+    SsoTokenPut,
+    Sso,
+    LoginTokenGet,
+    LoginTokenPut,
+    Random,
+    Signin,
 }

@@ -116,18 +116,68 @@ pub enum ResolveError {
     )]
     NoCredentials,
 
-    #[error("The profile \"{profile}\" ({location}) uses AWS IAM Identity Center (SSO), which rolectl does not support yet; run `aws sso login` and use the AWS CLI for this profile.")]
-    SsoNotSupported { profile: String, location: Location },
-
-    #[error("The profile \"{profile}\" ({location}) uses console sign-in (login_session, `aws login`), which rolectl does not support; use the AWS CLI for this profile.")]
-    ConsoleLoginNotSupported { profile: String, location: Location },
-
     #[error("The profile \"{profile}\" ({location}) is configured to use SSO but {problem}.")]
     InvalidSsoConfig {
         profile: String,
         location: Location,
         problem: SsoProblem,
     },
+
+    #[error("The profile \"{profile}\" ({location}) names an sso-session but has no sso_account_id and sso_role_name, so it gives no credentials (the AWS CLI uses it for SSO tokens only); add both to get role credentials.")]
+    SsoWithoutRole { profile: String, location: Location },
+
+    #[error("Error loading SSO Token: Token for {name} does not exist (profile \"{profile}\", ~/.aws/sso/cache/{key}.json); run `rolectl sso login --profile {profile}` (or `aws sso login --profile {profile}`) to log in.")]
+    SsoTokenMissing {
+        profile: String,
+        name: String,
+        key: String,
+    },
+
+    #[error("The SSO token of profile \"{profile}\" (~/.aws/sso/cache/{key}.json) cannot be used: {reason}; run `rolectl sso login --profile {profile}` (or `aws sso login --profile {profile}`) to log in again.")]
+    SsoTokenInvalid {
+        profile: String,
+        key: String,
+        reason: String,
+    },
+
+    #[error("The SSO session of profile \"{profile}\" has expired (its token expired at {expired_at}) and could not be refreshed: {refresh}. Run `rolectl sso login --profile {profile}` (or `aws sso login --profile {profile}`) to log in again.")]
+    SsoTokenExpired {
+        profile: String,
+        expired_at: String,
+        refresh: String,
+    },
+
+    #[error("The SSO session associated with profile \"{profile}\" has expired or is otherwise invalid (the portal refused its token). To refresh this SSO session run `rolectl sso login --profile {profile}` (or `aws sso login --profile {profile}`).")]
+    SsoUnauthorized { profile: String },
+
+    #[error("{message} (IAM Identity Center, profile \"{profile}\")")]
+    SsoCall { profile: String, message: String },
+
+    #[error("Error loading login session token: Unable to load a existing login session for session {session} (profile \"{profile}\", {key}.json in the login cache). Please reauthenticate with `rolectl login --profile {profile}` (or `aws login --profile {profile}`).")]
+    LoginTokenMissing {
+        profile: String,
+        session: String,
+        key: String,
+    },
+
+    #[error("Error loading login session token of profile \"{profile}\" ({key}.json in the login cache): {reason}. Please reauthenticate with `rolectl login --profile {profile}` (or `aws login --profile {profile}`).")]
+    LoginTokenInvalid {
+        profile: String,
+        key: String,
+        reason: String,
+    },
+
+    #[error("The login session of profile \"{profile}\" must be refreshed, but no region is known: its token has no signInRegion and no region is configured; set region in the profile or AWS_REGION.")]
+    LoginNoRegion { profile: String },
+
+    #[error("Your session has expired or credentials have changed (profile \"{profile}\"). Please reauthenticate using `rolectl login --profile {profile}` (or `aws login --profile {profile}`).")]
+    LoginRefreshRequired { profile: String },
+
+    #[error("Unable to create or refresh login credentials due to insufficient permissions (profile \"{profile}\"). You may be missing permission for the 'signin:CreateOAuth2Token' action.")]
+    LoginInsufficientPermissions { profile: String },
+
+    #[error("An unspecified error happened when refreshing the login session of profile \"{profile}\": {message}")]
+    LoginRefresh { profile: String, message: String },
 
     #[error("The container credentials URL {url} in {variable} is not allowed: use https, a loopback address, or the ECS/EKS link-local addresses.")]
     ContainerHostNotAllowed { url: String, variable: &'static str },
@@ -198,16 +248,22 @@ fn whose(profile: Option<&str>) -> String {
 /// What is wrong with an SSO profile.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SsoProblem {
-    #[error("sso_role_name is set without sso_account_id")]
+    #[error("is missing required configuration: sso_account_id")]
     MissingAccountId,
-    #[error("sso_account_id is set without sso_role_name")]
+    #[error("is missing required configuration: sso_role_name")]
     MissingRoleName,
-    #[error("the sso-session \"{0}\" it names does not exist")]
+    #[error("the specified sso-session does not exist: \"{0}\"")]
     SessionNotFound(String),
     #[error("it sets {0}, which belongs in its [sso-session] section")]
     SettingOutsideSession(&'static str),
-    #[error("it is missing {0}")]
-    Missing(&'static str),
+    #[error("the value for {key} is inconsistent between profile ({profile_value}) and sso-session ({session_value})")]
+    Inconsistent {
+        key: &'static str,
+        profile_value: String,
+        session_value: String,
+    },
+    #[error("is missing required configuration: {}", .0.join(", "))]
+    Missing(Vec<&'static str>),
 }
 
 impl ResolveError {
@@ -225,11 +281,10 @@ impl ResolveError {
             | ResolveError::InvalidDurationSeconds { location, .. }
             | ResolveError::InvalidMfaSessionSetting { location, .. }
             | ResolveError::CredentialSourceEmpty { location, .. }
-            | ResolveError::SsoNotSupported { location, .. }
-            | ResolveError::ConsoleLoginNotSupported { location, .. }
             | ResolveError::InvalidSsoConfig { location, .. }
             | ResolveError::ForbiddenCharacter { location, .. }
             | ResolveError::NoCredentialsInProfile { location, .. }
+            | ResolveError::SsoWithoutRole { location, .. }
             | ResolveError::Process { location, .. } => Some(*location),
             ResolveError::ParameterLength { location, .. } => *location,
             _ => None,

@@ -48,7 +48,13 @@ fn base_line(base: &Base) -> String {
         } => {
             format!("credential_process `{command}` of {origin}")
         }
-        Base::Sso { origin, .. } => format!("IAM Identity Center (SSO) of {origin}, not supported"),
+        Base::Login { origin, source } => {
+            format!("console login session {} of {origin}", source.session)
+        }
+        Base::Sso { origin, source, .. } => format!(
+            "{}, from {origin}",
+            crate::report::sso_description(origin, source.as_ref())
+        ),
         Base::Container { reason, request } => format!(
             "container credentials from {}{}, from {reason}",
             request.url,

@@ -55,6 +55,7 @@ mod explain;
 pub mod export;
 mod input;
 pub mod lint;
+pub mod login;
 mod machine;
 mod outcome;
 mod paths;
@@ -63,15 +64,16 @@ pub mod profiles;
 mod pyjson;
 mod report;
 mod sources;
+pub mod sso;
 
 pub use cache::{
     mfa_session_entry, mfa_session_key, CacheEntry, CacheEntryError, CacheKeyError, CacheKeyParams,
     MFA_SESSION_KEY_PREFIX,
 };
 pub use chain::{
-    Base, ContainerAuth, ContainerRequest, ImdsRequest, MfaSession, MfaSessionFallback,
-    MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RolePlaces, RoleStep, StaticCredentials,
-    WebIdentity,
+    Base, ContainerAuth, ContainerRequest, ImdsRequest, LoginSource, MfaSession,
+    MfaSessionFallback, MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RolePlaces, RoleStep,
+    SsoSource, StaticCredentials, WebIdentity,
 };
 pub use driver::{drive, Handlers};
 pub use effect::Effect;

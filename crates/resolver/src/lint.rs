@@ -95,10 +95,9 @@ pub const UNKNOWN_KEY: &str = "unknown-key";
 pub const IGNORED_KEY: &str = "ignored-key";
 /// A role setting in a profile where nothing reads it.
 pub const UNUSED_KEY: &str = "unused-key";
-/// An SSO profile: the AWS CLI uses it, rolectl stops with an error.
-pub const SSO_NOT_SUPPORTED: &str = "sso-not-supported";
-/// A `login_session` profile: the AWS CLI uses it, rolectl stops with an error.
-pub const LOGIN_SESSION_NOT_SUPPORTED: &str = "login-session-not-supported";
+/// An `[sso-session]` without `sso_registration_scopes`: `aws sso login`
+/// gets no refresh token for it, so its token cannot be refreshed.
+pub const SSO_TOKEN_NOT_REFRESHABLE: &str = "sso-token-not-refreshable";
 
 /// Every code `lint` reports, with its severity: the parser's warnings
 /// (`rolectl_config_parser::DiagnosticCode`) and rolectl's own checks.
@@ -142,8 +141,7 @@ pub const CODES: &[(&str, Severity)] = &[
     (UNKNOWN_KEY, Severity::Warning),
     (IGNORED_KEY, Severity::Warning),
     (UNUSED_KEY, Severity::Warning),
-    (SSO_NOT_SUPPORTED, Severity::Warning),
-    (LOGIN_SESSION_NOT_SUPPORTED, Severity::Warning),
+    (SSO_TOKEN_NOT_REFRESHABLE, Severity::Warning),
 ];
 
 /// Every finding for both files, sorted by (file, line, column).
@@ -614,14 +612,7 @@ impl<'s, 'a> Linter<'s, 'a> {
                 Err(e @ ResolveError::InvalidSsoConfig { .. }) if whole => {
                     self.error(INVALID_SSO_CONFIG, location, name, placeless(&e))
                 }
-                _ => self.warning(
-                    SSO_NOT_SUPPORTED,
-                    location,
-                    name,
-                    format!(
-                        "The profile \"{name}\" uses IAM Identity Center (SSO): the AWS CLI can use it, rolectl cannot yet."
-                    ),
-                ),
+                _ => {}
             }
             return;
         }
@@ -644,15 +635,7 @@ impl<'s, 'a> Linter<'s, 'a> {
             if file == FileKind::Config {
                 break;
             }
-            if let Some(p) = f.login_session {
-                self.warning(
-                    LOGIN_SESSION_NOT_SUPPORTED,
-                    p.location,
-                    name,
-                    format!(
-                        "The profile \"{name}\" uses console sign-in (login_session): the AWS CLI can use it, rolectl cannot."
-                    ),
-                );
+            if f.login_session.is_some() {
                 return;
             }
             if f.process() {
@@ -784,6 +767,16 @@ impl<'s, 'a> Linter<'s, 'a> {
     fn sso_sessions(&mut self) {
         let set = self.set;
         for (name, section) in set.sso_sessions.iter() {
+            if section.get("sso_registration_scopes").is_none() {
+                self.warning(
+                    SSO_TOKEN_NOT_REFRESHABLE,
+                    section.location,
+                    name,
+                    format!(
+                        "The sso-session \"{name}\" has no sso_registration_scopes: `aws sso login` and `rolectl sso login` get no refresh token for it, so its token cannot be refreshed and you log in again when it ends; add sso_registration_scopes = sso:account:access."
+                    ),
+                );
+            }
             for (key, property) in section.properties.iter() {
                 let key: &str = key;
                 if SSO_SESSION_KEYS.contains(&key) {

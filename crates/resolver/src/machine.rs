@@ -9,7 +9,7 @@ use rolectl_config_parser::Location;
 use rolectl_sigv4::Secret;
 use rolectl_sts_client::{
     AssumeRoleInput, AssumeRoleWithWebIdentityInput, Endpoint, GetSessionTokenInput, Operation,
-    Output,
+    Output, SigninError, SigninToken, SsoError, SsoOutput,
 };
 use std::fmt;
 use time::OffsetDateTime;
@@ -24,6 +24,7 @@ use crate::plan::plan;
 use crate::sources::{
     parse_container_response, parse_imds_response, parse_process_output, unexpired, ProcessOutput,
 };
+use crate::{login, sso};
 
 /// What [`Resolver::poll`] returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,6 +60,13 @@ enum Input {
     Imds(Result<String, String>),
     Container(Result<String, String>),
     Process(Result<ProcessOutput, String>),
+    SsoToken(Option<String>),
+    SsoTokenStored(Result<(), String>),
+    Sso(Result<SsoOutput, SsoError>),
+    LoginToken(Option<String>),
+    LoginTokenStored(Result<(), String>),
+    Random(Vec<u8>),
+    Signin(Result<SigninToken, SigninError>),
 }
 
 impl fmt::Debug for Input {
@@ -73,6 +81,13 @@ impl fmt::Debug for Input {
             Input::Imds(r) => ("Imds", r.is_ok()),
             Input::Container(r) => ("Container", r.is_ok()),
             Input::Process(r) => ("Process", r.is_ok()),
+            Input::SsoToken(t) => ("SsoToken", t.is_some()),
+            Input::SsoTokenStored(r) => ("SsoTokenStored", r.is_ok()),
+            Input::Sso(r) => ("Sso", r.is_ok()),
+            Input::LoginToken(t) => ("LoginToken", t.is_some()),
+            Input::LoginTokenStored(r) => ("LoginTokenStored", r.is_ok()),
+            Input::Random(_) => ("Random", true),
+            Input::Signin(r) => ("Signin", r.is_ok()),
         };
         write!(f, "{kind}({})", if ok { "ok" } else { "failed" })
     }
@@ -103,13 +118,22 @@ enum Phase {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum State {
     Start,
-    CacheLookup { level: usize },
+    CacheLookup {
+        level: usize,
+    },
     BaseStart,
     AwaitingProcess,
     AwaitingContainerToken,
     AwaitingContainer,
     AwaitingImds,
-    Level { level: usize, phase: Phase },
+    /// The IAM Identity Center source (crate::sso).
+    Sso(Box<sso::Flow>),
+    /// The console login source (crate::login).
+    Login(Box<login::Flow>),
+    Level {
+        level: usize,
+        phase: Phase,
+    },
     Finished(Result<ResolvedCredentials, ResolveError>),
 }
 
@@ -235,7 +259,12 @@ impl Resolver {
     /// An MFA session adds three (its cache lookup, GetSessionToken, its
     /// cache write; its code replaces the role's).
     fn effect_budget(&self) -> usize {
-        4 * self.levels.len() + 2 + if self.mfa_session.is_some() { 3 } else { 0 }
+        let base = match self.plan.as_ref().map(|p| &p.base) {
+            Ok(Base::Sso { .. }) => sso::EFFECT_BUDGET,
+            Ok(Base::Login { .. }) => login::EFFECT_BUDGET,
+            _ => 2,
+        };
+        4 * self.levels.len() + base + if self.mfa_session.is_some() { 3 } else { 0 }
     }
 
     fn feed(
@@ -326,6 +355,63 @@ impl Resolver {
         self.feed(Kind::Process, "process", Input::Process(output))
     }
 
+    /// The SSO token file asked for by [`Effect::SsoTokenGet`]; `None`
+    /// when there is none (or it could not be read).
+    pub fn handle_sso_token(&mut self, token: Option<String>) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::SsoTokenGet, "SSO token", Input::SsoToken(token))
+    }
+
+    /// Whether the [`Effect::SsoTokenPut`] worked; a failure is only a warning.
+    pub fn handle_sso_token_stored(
+        &mut self,
+        result: Result<(), String>,
+    ) -> Result<(), UnexpectedResult> {
+        self.feed(
+            Kind::SsoTokenPut,
+            "SSO token write",
+            Input::SsoTokenStored(result),
+        )
+    }
+
+    /// The login session file asked for by [`Effect::LoginTokenGet`]; `None`
+    /// when there is none (or it could not be read).
+    pub fn handle_login_token(&mut self, token: Option<String>) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::LoginTokenGet, "login token", Input::LoginToken(token))
+    }
+
+    /// Whether the [`Effect::LoginTokenPut`] worked; a failure is only a warning.
+    pub fn handle_login_token_stored(
+        &mut self,
+        result: Result<(), String>,
+    ) -> Result<(), UnexpectedResult> {
+        self.feed(
+            Kind::LoginTokenPut,
+            "login token write",
+            Input::LoginTokenStored(result),
+        )
+    }
+
+    /// The bytes asked for by [`Effect::Random`].
+    pub fn handle_random(&mut self, bytes: Vec<u8>) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::Random, "random bytes", Input::Random(bytes))
+    }
+
+    /// The result of an [`Effect::Signin`] call.
+    pub fn handle_signin(
+        &mut self,
+        result: Result<SigninToken, SigninError>,
+    ) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::Signin, "Sign-In", Input::Signin(result))
+    }
+
+    /// The result of an [`Effect::Sso`] call.
+    pub fn handle_sso(
+        &mut self,
+        result: Result<SsoOutput, SsoError>,
+    ) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::Sso, "SSO", Input::Sso(result))
+    }
+
     fn plan_ref(&self) -> Result<&Plan, ResolveError> {
         self.plan.as_ref().map_err(Clone::clone)
     }
@@ -377,7 +463,7 @@ impl Resolver {
                 self.state = State::BaseStart;
                 Ok(None)
             }
-            State::BaseStart => self.base_start(),
+            State::BaseStart => self.base_start(now),
             State::AwaitingProcess => {
                 let Some(Input::Process(result)) = input else {
                     return Ok(None);
@@ -505,11 +591,78 @@ impl Resolver {
                 };
                 Ok(None)
             }
+            State::Sso(mut flow) => {
+                let input = match input {
+                    Some(Input::CacheEntry(e)) => Some(sso::Input::CacheEntry(e)),
+                    Some(Input::CacheStored(r)) => Some(sso::Input::CacheStored(r)),
+                    Some(Input::SsoToken(t)) => Some(sso::Input::Token(t)),
+                    Some(Input::SsoTokenStored(r)) => Some(sso::Input::TokenStored(r)),
+                    Some(Input::Sso(r)) => Some(sso::Input::Call(r)),
+                    _ => None,
+                };
+                let next = flow.step(input, now, &mut self.warnings)?;
+                self.sso_next(flow, next)
+            }
+            State::Login(mut flow) => {
+                let input = match input {
+                    Some(Input::LoginToken(t)) => Some(login::Input::Token(t)),
+                    Some(Input::LoginTokenStored(r)) => Some(login::Input::TokenStored(r)),
+                    Some(Input::Random(b)) => Some(login::Input::Random(b)),
+                    Some(Input::Signin(r)) => Some(login::Input::Signin(r)),
+                    _ => None,
+                };
+                let next = flow.step(input, now, &mut self.warnings)?;
+                self.login_next(flow, next)
+            }
             State::Level { level, phase } => self.level(level, phase, input, now),
         }
     }
 
-    fn base_start(&mut self) -> Result<Option<Effect>, ResolveError> {
+    fn login_next(
+        &mut self,
+        flow: Box<login::Flow>,
+        next: Option<login::Next>,
+    ) -> Result<Option<Effect>, ResolveError> {
+        match next {
+            Some(login::Next::Effect(effect)) => {
+                self.state = State::Login(flow);
+                Ok(Some(effect))
+            }
+            Some(login::Next::Done(credentials)) => {
+                self.current = Some(credentials);
+                self.state = State::Level {
+                    level: 0,
+                    phase: Phase::Start,
+                };
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn sso_next(
+        &mut self,
+        flow: Box<sso::Flow>,
+        next: Option<sso::Next>,
+    ) -> Result<Option<Effect>, ResolveError> {
+        match next {
+            Some(sso::Next::Effect(effect)) => {
+                self.state = State::Sso(flow);
+                Ok(Some(effect))
+            }
+            Some(sso::Next::Done(credentials)) => {
+                self.current = Some(credentials);
+                self.state = State::Level {
+                    level: 0,
+                    phase: Phase::Start,
+                };
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn base_start(&mut self, now: OffsetDateTime) -> Result<Option<Effect>, ResolveError> {
         let base = self.plan_ref()?.base.clone();
         let next_level = State::Level {
             level: 0,
@@ -603,7 +756,25 @@ impl Resolver {
                 self.state = State::AwaitingImds;
                 Ok(Some(effect))
             }
-            Base::Sso { origin, .. } => Err(ResolveError::SsoNotSupported {
+            Base::Sso {
+                origin,
+                source: Some(source),
+                ..
+            } => {
+                let mut flow = Box::new(sso::Flow::new(source.clone(), origin.clone(), self.cache));
+                let next = flow.step(None, now, &mut self.warnings)?;
+                self.sso_next(flow, next)
+            }
+            Base::Login { origin, source } => {
+                let mut flow = Box::new(login::Flow::new(source.clone(), origin.clone()));
+                let next = flow.step(None, now, &mut self.warnings)?;
+                self.login_next(flow, next)
+            }
+            Base::Sso {
+                origin,
+                source: None,
+                ..
+            } => Err(ResolveError::SsoWithoutRole {
                 profile: origin.profile.clone(),
                 location: origin.location,
             }),

@@ -28,6 +28,17 @@ pub enum CredentialSource {
         profile: String,
         role_arn: String,
     },
+    /// A console login session's credentials.
+    Login {
+        profile: String,
+        session: String,
+    },
+    /// IAM Identity Center's GetRoleCredentials for a profile.
+    Sso {
+        profile: String,
+        account_id: String,
+        role_name: String,
+    },
 }
 
 /// The credentials a resolution ends with (`Debug` redacts the secrets).
@@ -94,6 +105,12 @@ pub enum Warning {
     /// An MFA session was asked for a role whose source has no long-term
     /// keys: its code was asked for the role alone.
     MfaSessionUnavailable { profile: String, reason: String },
+    /// SSO OIDC refused to refresh a token; the cached one was used.
+    SsoRefreshFailed { profile: String, message: String },
+    /// A refreshed login session could not be written back.
+    LoginTokenWriteFailed { key: String, message: String },
+    /// A refreshed SSO token could not be written back.
+    SsoTokenWriteFailed { key: String, message: String },
 }
 
 impl fmt::Display for Warning {
@@ -116,6 +133,18 @@ impl fmt::Display for Warning {
             Warning::MfaSessionUnavailable { profile, reason } => write!(
                 f,
                 "No MFA session for profile \"{profile}\": {reason}, so its MFA code is asked for this role alone."
+            ),
+            Warning::SsoRefreshFailed { profile, message } => write!(
+                f,
+                "The SSO token of profile \"{profile}\" could not be refreshed ({message}); the cached token is used while it lasts."
+            ),
+            Warning::LoginTokenWriteFailed { key, message } => write!(
+                f,
+                "The refreshed login session could not be written back as {key}.json: {message}"
+            ),
+            Warning::SsoTokenWriteFailed { key, message } => write!(
+                f,
+                "The refreshed SSO token could not be written back as {key}.json: {message}"
             ),
         }
     }

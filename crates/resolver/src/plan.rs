@@ -7,9 +7,9 @@ use rolectl_config_parser::{FileKind, Location, ProfileSet, Section};
 use rolectl_sigv4::Secret;
 
 pub use crate::chain::{
-    Base, ContainerAuth, ContainerRequest, ImdsRequest, MfaSession, MfaSessionFallback,
-    MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RolePlaces, RoleStep, StaticCredentials,
-    WebIdentity,
+    Base, ContainerAuth, ContainerRequest, ImdsRequest, LoginSource, MfaSession,
+    MfaSessionFallback, MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RolePlaces, RoleStep,
+    SsoSource, StaticCredentials, WebIdentity,
 };
 use crate::endpoint;
 use crate::error::{ResolveError, SsoProblem};
@@ -42,7 +42,12 @@ fn plan_inner(snapshot: &Snapshot, strict: bool) -> Result<Plan, ResolveError> {
     }
     let region = endpoint::region(snapshot, section);
     let endpoint = endpoint::sts_endpoint(snapshot, section, region.as_deref());
-    let (base, roles) = chain(snapshot, &selected.name, section, selected.explicit, strict)?;
+    let (mut base, roles) = chain(snapshot, &selected.name, section, selected.explicit, strict)?;
+    crate::sso::fill_endpoints(snapshot, section, &mut base);
+    if let Base::Login { source, .. } = &mut base {
+        source.region = region.clone();
+    }
+    crate::login::fill_endpoint(snapshot, section, &mut base);
     let (mfa_session, mfa_session_fallbacks) = mfa_session(snapshot, &base, &roles)?;
     Ok(Plan {
         profile: selected.name,
@@ -194,6 +199,7 @@ fn no_long_term_keys(base: &Base, roles: &[RoleStep], i: usize) -> String {
             origin.profile
         ),
         Base::Sso { .. } => "its source is IAM Identity Center (SSO), not long-term keys".to_owned(),
+        Base::Login { .. } => "its source is a console login session, not long-term keys".to_owned(),
         Base::Container { .. } => "its source is the container credentials endpoint, not long-term keys".to_owned(),
         Base::Imds { .. } => "its source is instance metadata, not long-term keys".to_owned(),
         Base::UnavailableSource { source, .. } => format!(
@@ -325,11 +331,15 @@ fn profile_providers(
     if let Some(keys) = static_keys(name, section, FileKind::Credentials)? {
         return Ok(Some(keys));
     }
-    if let Some((_, location)) = get(section, "login_session") {
-        return Err(ResolveError::ConsoleLoginNotSupported {
-            profile: name.to_owned(),
-            location,
-        });
+    if let Some((session, location)) = get(section, "login_session") {
+        return Ok(Some(Base::Login {
+            origin: origin(name, location),
+            source: LoginSource {
+                session: session.to_owned(),
+                region: None,
+                configured_url: None,
+            },
+        }));
     }
     if let Some((command, location)) = get(section, "credential_process") {
         if !command.is_empty() {
@@ -432,7 +442,10 @@ pub(crate) const SSO_KEYS: [&str; 5] = [
 ];
 
 /// The SSO settings of a profile, checked as the AWS CLI checks them
-/// (`lint` runs the same checks on every profile).
+/// (`lint` runs the same checks on every profile). A profile with
+/// `sso_account_id` and `sso_role_name` gets credentials through botocore's
+/// `SSOProvider`; one with only SSO token settings is planned (the cross-SDK
+/// suite's token profile) but gives no credentials.
 pub(crate) fn sso(
     set: &ProfileSet<'_>,
     name: &str,
@@ -452,36 +465,66 @@ pub(crate) fn sso(
     };
     let mut settings: Vec<(String, String)> = Vec::new();
     let has = |k: &str| section.get(k).is_some();
-    match (has("sso_account_id"), has("sso_role_name")) {
-        (false, true) => return Err(invalid(SsoProblem::MissingAccountId)),
-        (true, false) => return Err(invalid(SsoProblem::MissingRoleName)),
-        _ => {}
-    }
-    if let Some(session_name) = section.value("sso_session") {
+    // botocore's SSOProvider is used when either of these is set.
+    let credentials = has("sso_account_id") || has("sso_role_name");
+    let merged = |key: &str, session: Option<&Section<'_>>| {
+        session
+            .and_then(|s| s.value(key))
+            .or_else(|| section.value(key))
+            .map(str::to_owned)
+    };
+    let session_name = section.value("sso_session");
+    let mut session_section = None;
+    if let Some(session_name) = session_name {
         let session = set
             .sso_session(session_name)
             .ok_or_else(|| invalid(SsoProblem::SessionNotFound(session_name.to_owned())))?;
+        session_section = Some(session);
         for key in ["sso_region", "sso_start_url"] {
             let in_profile = section.value(key);
             let in_session = session.value(key);
             match (in_profile, in_session) {
                 (Some(p), Some(s)) if p != s => {
+                    return Err(invalid(SsoProblem::Inconsistent {
+                        key,
+                        profile_value: p.to_owned(),
+                        session_value: s.to_owned(),
+                    }))
+                }
+                // botocore takes the profile's value when the session has
+                // none; the cross-SDK suite refuses it for a token profile.
+                (Some(_), None) if !credentials => {
                     return Err(invalid(SsoProblem::SettingOutsideSession(key)))
                 }
-                (Some(_), None) => return Err(invalid(SsoProblem::SettingOutsideSession(key))),
-                (None, None) => return Err(invalid(SsoProblem::Missing(key))),
                 _ => {}
             }
             if let Some(v) = in_session {
                 settings.push((key.to_owned(), v.to_owned()));
             }
         }
-    } else {
-        for key in ["sso_start_url", "sso_region"] {
-            if !has(key) {
-                return Err(invalid(SsoProblem::Missing(key)));
-            }
+    }
+    let session = session_section;
+    let mut missing = Vec::new();
+    for key in [
+        "sso_role_name",
+        "sso_account_id",
+        "sso_start_url",
+        "sso_region",
+    ] {
+        let needed = credentials || matches!(key, "sso_start_url" | "sso_region");
+        if needed && merged(key, session).is_none() {
+            missing.push(key);
         }
+    }
+    match (has("sso_account_id"), has("sso_role_name")) {
+        (false, true) if missing == ["sso_account_id"] => {
+            return Err(invalid(SsoProblem::MissingAccountId))
+        }
+        (true, false) if missing == ["sso_role_name"] => {
+            return Err(invalid(SsoProblem::MissingRoleName))
+        }
+        _ if !missing.is_empty() => return Err(invalid(SsoProblem::Missing(missing))),
+        _ => {}
     }
     for key in SSO_KEYS {
         if let Some(v) = section.value(key) {
@@ -491,9 +534,20 @@ pub(crate) fn sso(
         }
     }
     settings.sort();
+    let source = credentials.then(|| SsoSource {
+        session: session_name.map(str::to_owned),
+        start_url: merged("sso_start_url", session).unwrap_or_default(),
+        region: merged("sso_region", session).unwrap_or_default(),
+        account_id: merged("sso_account_id", None).unwrap_or_default(),
+        role_name: merged("sso_role_name", None).unwrap_or_default(),
+        registration_scopes: merged("sso_registration_scopes", session),
+        portal_url: String::new(),
+        oidc_url: String::new(),
+    });
     Ok(Some(Base::Sso {
         origin: origin(name, location),
         settings,
+        source,
     }))
 }
 
@@ -864,7 +918,7 @@ pub(crate) fn profile_kind(section: &Section<'_>) -> ProfileKind {
         return ProfileKind::StaticKeys;
     }
     if section.get("login_session").is_some() {
-        return ProfileKind::Other;
+        return ProfileKind::Login;
     }
     if section
         .value("credential_process")

@@ -24,6 +24,8 @@ pub enum StepKind {
     WebIdentity,
     CredentialProcess,
     Sso,
+    /// A console login session (`login_session`).
+    Login,
     Container,
     InstanceMetadata,
     /// A `credential_source` this environment cannot serve.
@@ -41,6 +43,7 @@ impl StepKind {
             StepKind::WebIdentity => "web-identity",
             StepKind::CredentialProcess => "credential-process",
             StepKind::Sso => "sso",
+            StepKind::Login => "login",
             StepKind::Container => "container",
             StepKind::InstanceMetadata => "instance-metadata",
             StepKind::UnavailableSource => "unavailable-source",
@@ -296,6 +299,13 @@ pub fn explain(snapshot: &Snapshot) -> Result<Explanation, ResolveError> {
 pub fn chain_cache_keys(plan: &Plan) -> Vec<String> {
     let mut keys: Vec<String> = plan.roles.iter().rev().filter_map(role_cache_key).collect();
     keys.extend(plan.mfa_session.as_ref().map(|s| s.cache_key.clone()));
+    if let Base::Sso {
+        source: Some(source),
+        ..
+    } = &plan.base
+    {
+        keys.push(crate::sso::credentials_cache_key(source));
+    }
     keys
 }
 
@@ -357,6 +367,47 @@ impl Explanation {
             }
         }
         self.update_served();
+    }
+
+    /// Notes on the SSO step what its token file holds: the time left and
+    /// whether it can be refreshed (`read` gives `~/.aws/sso/cache/<key>.json`).
+    pub fn read_sso_token(
+        &mut self,
+        mut read: impl FnMut(&str) -> Option<String>,
+        now: OffsetDateTime,
+    ) {
+        let Base::Sso {
+            source: Some(source),
+            ..
+        } = &self.plan.base
+        else {
+            return;
+        };
+        let key = crate::sso::token_cache_key(source);
+        let note = match read(&key).as_deref().map(crate::sso::SsoToken::parse) {
+            None => {
+                "No SSO token: log in with `rolectl sso login` (or `aws sso login`).".to_owned()
+            }
+            Some(Err(reason)) => {
+                format!("The SSO token cannot be used ({reason}): log in with `rolectl sso login`.")
+            }
+            Some(Ok(token)) => {
+                let left = (token.expires_at - now).whole_minutes();
+                let refreshable = source.session.is_some() && token.refresh_call(now).is_some();
+                format!(
+                    "The SSO token {}; it {} be refreshed.",
+                    if left > 0 {
+                        format!("has {}h{:02}m left", left / 60, left % 60)
+                    } else {
+                        format!("expired at {}", format_expiration(token.expires_at))
+                    },
+                    if refreshable { "can" } else { "cannot" }
+                )
+            }
+        };
+        if let Some(step) = self.steps.iter_mut().find(|s| s.kind == StepKind::Sso) {
+            step.notes.push(note);
+        }
     }
 
     /// The index of the step whose cached credentials serve the chain:
@@ -431,7 +482,12 @@ impl Explanation {
             }
             if step.cache_key.is_some() || step.cache != CacheStatus::NotCacheable {
                 let key = step.cache_key.as_deref().unwrap_or("-");
-                out.push_str(&format!("     cache {key}: {}\n", step.cache.sentence()));
+                let mut sentence = step.cache.sentence();
+                if step.kind == StepKind::Sso {
+                    // The SSO step's call is the portal's, not STS's.
+                    sentence = sentence.replace("so STS is called", "so the portal is called");
+                }
+                out.push_str(&format!("     cache {key}: {sentence}\n"));
             }
             if self.skipped(i) {
                 let served = self.served_from_cache().map_or(0, |s| s + 1);
@@ -574,6 +630,46 @@ fn keys_of(section: Option<&Section<'_>>, names: &[&str]) -> Vec<DecidingKey> {
         .iter()
         .filter_map(|n| section.get(n).map(|p| placed(n, p.location)))
         .collect()
+}
+
+/// The one line of an SSO step: the role, the account, the session.
+pub(crate) fn sso_description(origin: &Origin, source: Option<&crate::chain::SsoSource>) -> String {
+    let Some(source) = source else {
+        return format!(
+            "IAM Identity Center (SSO) token settings of profile \"{}\"",
+            origin.profile
+        );
+    };
+    let session = match &source.session {
+        Some(name) => format!("sso-session \"{name}\""),
+        None => "legacy form".to_owned(),
+    };
+    format!(
+        "IAM Identity Center (SSO) role {} in account {} of profile \"{}\" ({session}, start URL {}, region {})",
+        source.role_name, source.account_id, origin.profile, source.start_url, source.region
+    )
+}
+
+/// Where the token is and whether it can be refreshed.
+fn sso_notes(source: &crate::chain::SsoSource) -> Vec<String> {
+    let key = crate::sso::token_cache_key(source);
+    let refresh = match (&source.session, &source.registration_scopes) {
+        (None, _) => "the legacy form's token is never refreshed: when it ends, log in again".to_owned(),
+        (Some(_), None) => "the session has no sso_registration_scopes, so `aws sso login` registers no refresh token: when the token ends, log in again".to_owned(),
+        (Some(_), Some(_)) => format!(
+            "it is refreshed through SSO OIDC ({}) when less than 15 minutes are left",
+            source.oidc_url
+        ),
+    };
+    vec![
+        format!(
+            "The SSO token is read from ~/.aws/sso/cache/{key}.json; {refresh}. Log in with `rolectl sso login` or `aws sso login`."
+        ),
+        format!(
+            "GetRoleCredentials goes to {}; its credentials are cached in the CLI cache as botocore caches them.",
+            source.portal_url
+        ),
+    ]
 }
 
 fn step(kind: StepKind, description: String) -> ExplainedStep {
@@ -737,21 +833,43 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             );
             s
         }
-        Base::Sso { origin, .. } => {
+        Base::Login { origin, source } => {
             let mut s = step(
-                StepKind::Sso,
+                StepKind::Login,
                 format!(
-                    "IAM Identity Center (SSO) of profile \"{}\"",
-                    origin.profile
+                    "Console login session {} of profile \"{}\"",
+                    source.session, origin.profile
                 ),
             );
             from_origin(&mut s, origin);
             let section = snapshot.profiles.profile(&origin.profile);
+            s.keys = keys_of(section, &["login_session"]);
+            let url = match (&source.configured_url, &source.region) {
+                (Some(url), _) => url.clone(),
+                (None, Some(region)) => rolectl_sts_client::signin_url(region),
+                (None, None) => "the token's signInRegion host".to_owned(),
+            };
+            s.notes.push(format!(
+                "The session is read from {}.json in the login cache (AWS_LOGIN_CACHE_DIRECTORY, else ~/.aws/login/cache); its credentials are used while more than 5 minutes are left, then refreshed through Sign-In CreateOAuth2Token at {url} (the token's signInRegion wins) with a DPoP proof, and written back. Log in with `rolectl login` or `aws login`.",
+                crate::login::token_cache_key(&source.session)
+            ));
+            s
+        }
+        Base::Sso { origin, source, .. } => {
+            let mut s = step(StepKind::Sso, sso_description(origin, source.as_ref()));
+            from_origin(&mut s, origin);
+            let section = snapshot.profiles.profile(&origin.profile);
             s.keys = keys_of(section, &crate::plan::SSO_KEYS);
-            s.notes.push(
-                "rolectl does not support SSO yet: resolving stops here; use the AWS CLI for this profile."
-                    .to_owned(),
-            );
+            match source {
+                Some(source) => {
+                    s.cache_key = Some(crate::sso::credentials_cache_key(source));
+                    s.notes.extend(sso_notes(source));
+                }
+                None => s.notes.push(
+                    "It has no sso_account_id and sso_role_name: the AWS CLI uses it for SSO tokens only, and resolving stops here."
+                        .to_owned(),
+                ),
+            }
             s
         }
         Base::Container { reason, request } => {

@@ -53,7 +53,7 @@ fn codes(config: &str, credentials: &str) -> Vec<&'static str> {
 #[test]
 fn a_clean_pair_of_files_has_no_findings() {
     let config = format!(
-        "[default]\nregion = eu-west-1\noutput = json\ncli_pager =\n[profile dev]\nrole_arn = {ARN}\nsource_profile = base\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\nduration_seconds = 3600\nexternal_id = ext-123\nrole_session_name = me@example.com\ns3 =\n  max_concurrent_requests = 20\n[profile ci]\nrole_arn = {ARN}\ncredential_source = Ec2InstanceMetadata\n[profile web]\nrole_arn = {ARN}\nweb_identity_token_file = /t\n[profile proc]\ncredential_process = /bin/creds\n[profile self]\nrole_arn = {ARN}\nsource_profile = self\n{KEYS}rolectl_mfa_session = TRUE\nrolectl_mfa_session_duration = 129600\n[sso-session corp]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\n"
+        "[default]\nregion = eu-west-1\noutput = json\ncli_pager =\n[profile dev]\nrole_arn = {ARN}\nsource_profile = base\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\nduration_seconds = 3600\nexternal_id = ext-123\nrole_session_name = me@example.com\ns3 =\n  max_concurrent_requests = 20\n[profile ci]\nrole_arn = {ARN}\ncredential_source = Ec2InstanceMetadata\n[profile web]\nrole_arn = {ARN}\nweb_identity_token_file = /t\n[profile proc]\ncredential_process = /bin/creds\n[profile self]\nrole_arn = {ARN}\nsource_profile = self\n{KEYS}rolectl_mfa_session = TRUE\nrolectl_mfa_session_duration = 129600\n[sso-session corp]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n"
     );
     let findings = lint(Some(&config), Some(&format!("[base]\n{KEYS}")));
     assert!(findings.is_empty(), "{findings:#?}");
@@ -530,20 +530,13 @@ fn role_settings_where_nothing_reads_them() {
 }
 
 #[test]
-fn profiles_rolectl_cannot_use_yet() {
-    one(
-        "[profile s]\nregion = x\nsso_start_url = https://x\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = R\n",
-        "",
-        "sso-not-supported",
-        W,
-        (C, 3, 1),
-    );
-    one(
-        "[profile l]\nlogin_session = arn:aws:iam::123456789012:user/a\n",
-        "",
-        "login-session-not-supported",
-        W,
-        (C, 2, 1),
+fn sso_and_login_session_profiles_are_clean() {
+    assert_eq!(
+        rolectl_resolver::lint::lint(
+            Some("[profile s]\nsso_start_url = https://x\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = R\n[profile l]\nlogin_session = arn:aws:iam::123456789012:user/a\n"),
+            None,
+        ),
+        []
     );
 }
 
@@ -605,5 +598,21 @@ fn many_missing_sources_stay_linear() {
         started.elapsed() < std::time::Duration::from_secs(5),
         "{:?}",
         started.elapsed()
+    );
+}
+
+#[test]
+fn an_sso_session_without_registration_scopes_cannot_be_refreshed() {
+    let f = one(
+        "[profile s]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = R\n[sso-session corp]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\n",
+        "",
+        "sso-token-not-refreshable",
+        W,
+        (C, 5, 1),
+    );
+    assert!(
+        f.message.contains("sso_registration_scopes"),
+        "{}",
+        f.message
     );
 }

@@ -13,13 +13,13 @@ mod support;
 
 use rolectl_config_parser::parse_files;
 use rolectl_resolver::{
-    drive, Handlers, ImdsRequest, Options, ProcessOutput, ResolveError, ResolvedCredentials,
-    Resolver, Snapshot,
+    drive, Handlers, ImdsRequest, Options, ProcessOutput, ResolvedCredentials, Resolver, Snapshot,
 };
 use rolectl_sigv4::{Credentials, Secret};
 use rolectl_sts_client::form::decode_pairs;
 use rolectl_sts_client::{
-    build_request, parse_response, Endpoint, HttpResponse, Operation, Output,
+    build_request, build_sso_request, parse_response, parse_sso_response, Endpoint, HttpResponse,
+    Operation, Output, SsoError, SsoOperation, SsoOutput,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, VecDeque};
@@ -140,6 +140,8 @@ struct Replay {
     /// otherwise hide a request that should never have been made.
     unrecorded: Vec<String>,
     fs: BTreeMap<String, String>,
+    /// `$HOME`, where `.aws/sso/cache` is.
+    home: String,
     cache: BTreeMap<String, String>,
     /// The operations STS answered with 200, in order.
     answered: Vec<&'static str>,
@@ -275,6 +277,45 @@ impl Handlers for Replay {
         Ok(ex.response)
     }
 
+    async fn sso_token_get(&mut self, key: &str) -> Option<String> {
+        let path = format!("{}/.aws/sso/cache/{key}.json", self.home);
+        self.log.push(format!("read {path}"));
+        self.fs.get(&path).cloned()
+    }
+
+    /// The portal as recorded: the same URL, the same bearer token.
+    async fn sso(&mut self, operation: &SsoOperation, url: &str) -> Result<SsoOutput, SsoError> {
+        let request = build_sso_request(operation, url);
+        // The query's order is the recording SDK's; the parameters must match.
+        let sorted = |uri: &str| {
+            let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+            let mut pairs: Vec<&str> = query.split('&').collect();
+            pairs.sort();
+            format!("{path}?{}", pairs.join("&"))
+        };
+        let url = match self.traffic.front() {
+            Some(ex) if sorted(&ex.uri) == sorted(&request.url) => ex.uri.clone(),
+            _ => request.url.clone(),
+        };
+        let ex = self
+            .next(&request.method, &url)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            ex.headers.get("x-amz-sso_bearer_token").map(String::as_str),
+            request.header("x-amz-sso_bearer_token"),
+            "bearer token"
+        );
+        if ex.status == 200 {
+            self.answered.push(operation.name());
+        }
+        let response = HttpResponse {
+            status: ex.status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: ex.response.into_bytes(),
+        };
+        parse_sso_response(operation, &response)
+    }
+
     async fn run_process(
         &mut self,
         command: &str,
@@ -302,7 +343,6 @@ const RECORDED_FOR_OTHER_ROLE: &[&str] = &[
 
 struct Run {
     result: Result<ResolvedCredentials, String>,
-    error: Option<ResolveError>,
     replay: Replay,
 }
 
@@ -330,6 +370,7 @@ fn run(dir: &Path, profile_provider: bool) -> Run {
         traffic: load_traffic(&dir.join("http-traffic.json")),
         unrecorded: Vec::new(),
         fs,
+        home: home.clone(),
         cache: BTreeMap::new(),
         answered: Vec::new(),
         log: Vec::new(),
@@ -344,7 +385,6 @@ fn run(dir: &Path, profile_provider: bool) -> Run {
         Err(e) => {
             return Run {
                 result: Err(format!("{}: {e}", e.location())),
-                error: None,
                 replay,
             }
         }
@@ -369,10 +409,8 @@ fn run(dir: &Path, profile_provider: bool) -> Run {
         .build()
         .expect("runtime");
     let result = rt.block_on(drive(&mut machine, &mut replay, || NOW));
-    let error = result.as_ref().err().cloned();
     Run {
         result: result.map_err(|e| e.to_string()),
-        error,
         replay,
     }
 }
@@ -400,6 +438,22 @@ enum Expect {
 /// One SDK phrase ("not enabled") stands for several failures, so each row
 /// also says which one it is.
 const REASONS: &[(&str, &str)] = &[
+    // A profile with SSO token settings only (botocore's SSOProvider is
+    // not used for it).
+    (
+        "selected profile will resolve an access token instead of credentials",
+        "The profile \"default\" (config:2:1) names an sso-session but has no sso_account_id and sso_role_name, so it gives no credentials (the AWS CLI uses it for SSO tokens only); add both to get role credentials.",
+    ),
+    // No token file for the legacy form's start URL.
+    (
+        "failed to read `/home/.aws/sso/cache/dace00cba5f8355ec9d274ceb2bcebdfbeed0e12.json`: No such file or directory (os error 2)",
+        "Error loading SSO Token: Token for https://ssotest.awsapps.com/start does not exist (profile \"sso-test\", ~/.aws/sso/cache/dace00cba5f8355ec9d274ceb2bcebdfbeed0e12.json); run `rolectl sso login --profile sso-test` (or `aws sso login --profile sso-test`) to log in.",
+    ),
+    // The portal answered 503.
+    (
+        "an error occurred while loading credentials",
+        "An error occurred (503) when calling the GetRoleCredentials operation: Service Unavailable (IAM Identity Center, profile \"sso-test\")",
+    ),
     // The selected profile does not exist.
     (
         "the credential provider was not enabled",
@@ -512,7 +566,9 @@ fn check(group: &str, name: &str, expect: Expect) {
             let cached = answered
                 .iter()
                 .enumerate()
-                .filter(|(i, op)| **op == "AssumeRole" || *i + 1 == answered.len())
+                .filter(|(i, op)| {
+                    matches!(**op, "AssumeRole" | "GetRoleCredentials") || *i + 1 == answered.len()
+                })
                 .count();
             assert_eq!(out.replay.cache.len(), cached, "{ctx}: {answered:?}");
             for entry in out.replay.cache.values() {
@@ -728,17 +784,8 @@ fn web_identity_token_source_profile() {
     check(DC, "web_identity_token_source_profile", Expect::Vector)
 }
 
-/// IAM Identity Center cases: rolectl does not do SSO yet.
-const SSO_CASES: &[&str] = &[
-    "invalid_sso_credentials_config",
-    "sso_credentials",
-    "sso_override_global_env_url",
-    "sso_token",
-    "e2e_fips_and_dual_stack_sso",
-    "sso_assume_role",
-    "sso_no_token_file",
-    "sso_server_error",
-];
+/// IAM Identity Center cases: all of them run (kept for the check below).
+const SSO_CASES: &[&str] = &[];
 
 #[test]
 fn every_case_is_run_or_is_about_sso() {
@@ -759,13 +806,37 @@ fn every_case_is_run_or_is_about_sso() {
     }
 }
 
+// IAM Identity Center: the token from `.aws/sso/cache` of the case's file
+// system, GetRoleCredentials replayed (query order aside, request by request).
 #[test]
-fn sso_profiles_stop_with_a_clear_error() {
-    let dir = PathBuf::from(ROOT).join(PP).join("sso_credentials");
-    let out = run(&dir, true);
-    assert!(
-        matches!(out.error, Some(ResolveError::SsoNotSupported { .. })),
-        "{:?}",
-        out.result.map(|c| c.access_key_id)
-    );
+fn sso_credentials() {
+    check(PP, "sso_credentials", Expect::Vector)
+}
+#[test]
+fn sso_override_global_env_url() {
+    check(PP, "sso_override_global_env_url", Expect::Vector)
+}
+#[test]
+fn sso_token() {
+    check(PP, "sso_token", Expect::Error("The profile \"default\" (config:2:1) names an sso-session but has no sso_account_id and sso_role_name, so it gives no credentials (the AWS CLI uses it for SSO tokens only); add both to get role credentials."))
+}
+#[test]
+fn invalid_sso_credentials_config() {
+    check(PP, "invalid_sso_credentials_config", Expect::Error("The profile \"default\" (config:2:1) names an sso-session but has no sso_account_id and sso_role_name, so it gives no credentials (the AWS CLI uses it for SSO tokens only); add both to get role credentials."))
+}
+#[test]
+fn sso_no_token_file() {
+    check(DC, "sso_no_token_file", Expect::Error("Error loading SSO Token: Token for https://ssotest.awsapps.com/start does not exist (profile \"sso-test\", ~/.aws/sso/cache/dace00cba5f8355ec9d274ceb2bcebdfbeed0e12.json); run `rolectl sso login --profile sso-test` (or `aws sso login --profile sso-test`) to log in."))
+}
+#[test]
+fn sso_server_error() {
+    check(DC, "sso_server_error", Expect::Error("An error occurred (503) when calling the GetRoleCredentials operation: Service Unavailable (IAM Identity Center, profile \"sso-test\")"))
+}
+#[test]
+fn sso_assume_role() {
+    check(DC, "sso_assume_role", Expect::Divergence { ours: Err("The portal answered GetRoleCredentials with credentials that expired at 2009-02-13T23:31:30Z; check this machine's clock. (IAM Identity Center, profile \"sso-test\")"), requests: 1, why: "the recorded credentials expired in 2009: botocore refuses credentials that are still expired after a refresh, and rolectl refuses them on arrival" })
+}
+#[test]
+fn e2e_fips_and_dual_stack_sso() {
+    check(DC, "e2e_fips_and_dual_stack_sso", Expect::Divergence { ours: Err("The portal answered GetRoleCredentials with credentials that expired at 2009-02-13T23:31:30Z; check this machine's clock. (IAM Identity Center, profile \"sso-test\")"), requests: 1, why: "the recorded credentials expired in 2009: botocore refuses credentials that are still expired after a refresh, and rolectl refuses them on arrival" })
 }

@@ -130,8 +130,11 @@ export interface ResolveOptions extends ExplainOptions {
   mfaCodeProvider?: (serial: string) => string | Promise<string>;
   /** Where assumed-role credentials are kept between calls. */
   cache?: CredentialCache;
-  /** Reads a file (web identity token, container token) as text. */
+  /** Reads a file as text: a web identity or container token, an SSO token
+   * (`~/.aws/sso/cache/<sha1>.json`), a login session (`~/.aws/login/cache/<sha256>.json`). */
   readFile?: (path: string) => string | Promise<string>;
+  /** Takes back a token file the resolution updated (a refreshed SSO token or login session). */
+  writeFile?: (path: string, text: string) => void | Promise<void>;
   /** The fetch used for STS and container endpoints; the global one by default. */
   fetch?: (url: string, init: RequestInit) => Promise<Response>;
   /** Cancels the resolution: the Promise rejects with code `AbortError`. */

@@ -10,7 +10,10 @@ use rolectl_resolver::{
     Resolver, Snapshot,
 };
 use rolectl_sigv4::{Credentials, Secret};
-use rolectl_sts_client::{Endpoint, Operation, Output, StsClient, StsError};
+use rolectl_sts_client::{
+    call_signin, call_sso, CreateOAuth2TokenInput, Endpoint, Operation, Output, SigninError,
+    SigninToken, SsoError, SsoOperation, SsoOutput, StsClient, StsError,
+};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::args::Opts;
@@ -40,6 +43,7 @@ pub fn read_options(options: &JsValue) -> Result<Request, JsFailure> {
     let region = opts.string("region")?;
     let mfa = opts.function("mfaCodeProvider")?;
     let read_file = opts.function("readFile")?;
+    let write_file = opts.function("writeFile")?;
     let run_process = opts.function("runProcess")?;
     let imds = opts.function("imds")?;
     let fetch = match opts.function("fetch")? {
@@ -55,6 +59,12 @@ pub fn read_options(options: &JsValue) -> Result<Request, JsFailure> {
         None => None,
     };
     let signal = opts.object("signal")?;
+    let login_dir = env
+        .get("AWS_LOGIN_CACHE_DIRECTORY")
+        .filter(|d| !d.is_empty())
+        .cloned()
+        .unwrap_or_else(|| "~/.aws/login/cache".to_owned());
+    let login_dir = login_dir.trim_end_matches('/').to_owned();
     let parsed =
         parse_files(config.as_deref(), credentials.as_deref()).map_err(|e| parse_failure(&e))?;
     // Last: nothing after this fails, so the listener is always released.
@@ -86,8 +96,10 @@ pub fn read_options(options: &JsValue) -> Result<Request, JsFailure> {
             mfa,
             cache,
             read_file,
+            write_file,
             run_process,
             imds,
+            login_dir,
             last_sts_error: None,
             arns: Vec::new(),
         },
@@ -127,8 +139,12 @@ pub struct JsHandlers {
     mfa: Option<Function>,
     cache: Option<Cache>,
     read_file: Option<Function>,
+    /// Takes back updated token files (a refreshed SSO token or login session).
+    write_file: Option<Function>,
     run_process: Option<Function>,
     imds: Option<Function>,
+    /// Where login sessions are (AWS_LOGIN_CACHE_DIRECTORY of the env handed in).
+    login_dir: String,
     /// The last STS failure, for the `code` of the JS error.
     pub last_sts_error: Option<StsError>,
     /// The ARN of each set of role credentials seen (STS answers and cache
@@ -143,6 +159,20 @@ impl JsHandlers {
             .rev()
             .find(|(id, _)| id == access_key_id)
             .map(|(_, arn)| arn.as_str())
+    }
+
+    /// Hands an updated token file back through `writeFile`.
+    async fn write_file(&mut self, path: &str, text: &str) -> Result<(), String> {
+        let Some(write) = &self.write_file else {
+            return Err(format!(
+                "no writeFile callback was given, so the updated {path} was not handed back"
+            ));
+        };
+        self.abort
+            .call(write, &JsValue::UNDEFINED, &[path.into(), text.into()])
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("writeFile failed: {}", e.describe()))
     }
 
     fn no_callback(name: &str, what: &str) -> String {
@@ -305,6 +335,62 @@ impl Handlers for JsHandlers {
             ));
         }
         Ok(body)
+    }
+
+    /// `~/.aws/sso/cache/<key>.json` through `readFile`, as the host keeps it.
+    async fn sso_token_get(&mut self, key: &str) -> Option<String> {
+        self.read_file(&format!("~/.aws/sso/cache/{key}.json"))
+            .await
+            .ok()
+    }
+
+    async fn sso_token_put(&mut self, key: &str, entry: &str) -> Result<(), String> {
+        self.write_file(&format!("~/.aws/sso/cache/{key}.json"), entry)
+            .await
+    }
+
+    /// `<login cache>/<key>.json` through `readFile`: `~/.aws/login/cache`
+    /// unless the environment handed in names AWS_LOGIN_CACHE_DIRECTORY.
+    async fn login_token_get(&mut self, key: &str) -> Option<String> {
+        let path = format!("{}/{key}.json", self.login_dir);
+        self.read_file(&path).await.ok()
+    }
+
+    async fn login_token_put(&mut self, key: &str, entry: &str) -> Result<(), String> {
+        let path = format!("{}/{key}.json", self.login_dir);
+        self.write_file(&path, entry).await
+    }
+
+    /// `crypto.getRandomValues`, which Node and browsers both have.
+    async fn random(&mut self, len: usize) -> Vec<u8> {
+        let array = js_sys::Uint8Array::new_with_length(len as u32);
+        let crypto =
+            Reflect::get(&js_sys::global(), &"crypto".into()).unwrap_or(JsValue::UNDEFINED);
+        let filled = Reflect::get(&crypto, &"getRandomValues".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .map(|f| f.call1(&crypto, &array).is_ok())
+            .unwrap_or(false);
+        if filled {
+            array.to_vec()
+        } else {
+            // No Web Crypto: Math.random still keeps proofs apart.
+            (0..len)
+                .map(|_| (js_sys::Math::random() * 256.0) as u8)
+                .collect()
+        }
+    }
+
+    async fn signin(
+        &mut self,
+        input: &CreateOAuth2TokenInput,
+        url: &str,
+    ) -> Result<SigninToken, SigninError> {
+        call_signin(self.client.transport(), input, url).await
+    }
+
+    async fn sso(&mut self, operation: &SsoOperation, url: &str) -> Result<SsoOutput, SsoError> {
+        call_sso(self.client.transport(), operation, url).await
     }
 
     async fn run_process(&mut self, command: &str, profile: &str) -> Result<ProcessOutput, String> {

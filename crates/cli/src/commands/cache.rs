@@ -1,7 +1,9 @@
 //! `rolectl cache list` and `rolectl cache clear`: the entries of the
 //! shared cache directory, never showing a secret.
 
-use rolectl_resolver::{chain_cache_keys, plan, CacheEntry, MFA_SESSION_KEY_PREFIX};
+use rolectl_resolver::{
+    chain_cache_keys, plan, Base, CacheEntry, Plan, SsoSource, MFA_SESSION_KEY_PREFIX,
+};
 use time::OffsetDateTime;
 
 use crate::args::ReportFormat;
@@ -28,12 +30,67 @@ fn time_left(expiration: OffsetDateTime, now: OffsetDateTime) -> String {
     format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60)
 }
 
+/// The SSO credential keys of the configured profiles: botocore's entry
+/// holds no role name, so the profile that would write it says which role.
+fn sso_keys(ctx: &Context) -> Vec<(String, String, SsoSource)> {
+    let Ok(snapshot) = ctx.snapshot() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for name in snapshot.profiles.profiles.keys() {
+        let mut one = snapshot.clone();
+        one.options.profile = Some(name.to_string());
+        if let Ok(Plan {
+            base:
+                Base::Sso {
+                    source: Some(source),
+                    origin,
+                    ..
+                },
+            ..
+        }) = plan(&one)
+        {
+            let key = rolectl_resolver::sso::credentials_cache_key(&source);
+            if !out.iter().any(|(k, _, _)| *k == key) {
+                out.push((key, origin.profile, source));
+            }
+        }
+    }
+    out
+}
+
 pub fn list(ctx: &Context, format: ReportFormat) -> Result<(), CliError> {
     let mut cache = CacheDir::new(ctx.cache_dir.clone());
     let now = OffsetDateTime::now_utc();
     let mut rows = Vec::new();
+    let mut sso = None;
     for (key, _) in cache.entries().map_err(CliError::resolve)? {
         let text = cache.get(&key);
+        let provider: Option<serde_json::Value> =
+            text.as_deref().and_then(|t| serde_json::from_str(t).ok());
+        if let (Some("sso"), Some(Ok(entry))) = (
+            provider.as_ref().and_then(|v| v["ProviderType"].as_str()),
+            text.as_deref().map(CacheEntry::parse),
+        ) {
+            let known = sso.get_or_insert_with(|| sso_keys(ctx));
+            let (profile, role) = known
+                .iter()
+                .find(|(k, _, _)| *k == key)
+                .map(|(_, p, s)| (p.clone(), s.role_name.clone()))
+                .unwrap_or_default();
+            rows.push(serde_json::json!({
+                "key": key,
+                "kind": "sso",
+                "account_id": entry.account_id,
+                "role_name": role,
+                "profile": profile,
+                "access_key_id": entry.access_key_id,
+                "expiration": rolectl_resolver::export::python_isoformat(entry.expiration),
+                "time_left": time_left(entry.expiration, now),
+                "seconds_left": (entry.expiration - now).whole_seconds().max(0),
+            }));
+            continue;
+        }
         if let Some(row) = super::eks_token::list_row(&key, text.as_deref(), now) {
             rows.push(row);
             continue;
@@ -88,6 +145,16 @@ pub fn list(ctx: &Context, format: ReportFormat) -> Result<(), CliError> {
                         s("key"),
                         s("serial_number"),
                         s("source_access_key_id"),
+                        s("expiration"),
+                        s("time_left")
+                    ));
+                } else if s("kind") == "sso" {
+                    out.push_str(&format!(
+                        "{}  SSO role {} in account {} (profile {})  {}  {}\n",
+                        s("key"),
+                        s("role_name"),
+                        s("account_id"),
+                        s("profile"),
                         s("expiration"),
                         s("time_left")
                     ));

@@ -1,0 +1,461 @@
+//! `rolectl sso login` and `rolectl sso logout`, as `aws sso login/logout`
+//! do them: SSO OIDC's authorization code flow (PKCE, loopback redirect)
+//! when the session has registration scopes, else its device authorization
+//! flow (`slow_down` and the code's expiry honoured); the token written to
+//! `~/.aws/sso/cache` in the CLI's format. Logout removes the tokens and
+//! the SSO credentials cached from them.
+
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rolectl_sigv4::Secret;
+use sha2::Sha256;
+
+use rolectl_resolver::sso::{login_token_text, oidc_url, SsoToken, TOKEN_REFRESH_WINDOW};
+use rolectl_sts_client::{NewToken, Registration, SsoError, SsoOperation, SsoOutput};
+use sha1::{Digest, Sha1};
+use time::OffsetDateTime;
+
+use crate::cache_dir::CacheDir;
+use crate::context::Context;
+use crate::error::CliError;
+use crate::resolve::block_on;
+use crate::sso::Sso;
+
+/// What a login is for: an `[sso-session]`, or a legacy profile's start URL.
+struct Target {
+    session: Option<String>,
+    start_url: String,
+    region: String,
+    scopes: Vec<String>,
+}
+
+fn target(ctx: &Context, sso_session: Option<&str>) -> Result<Target, CliError> {
+    let snapshot = ctx.snapshot()?;
+    let from_session = |name: &str| -> Result<Target, CliError> {
+        let section = snapshot.profiles.sso_session(name).ok_or_else(|| {
+            CliError::resolve(format!(
+                "The sso-session \"{name}\" does not exist in {}.",
+                ctx.paths.config
+            ))
+        })?;
+        let value = |key: &str| {
+            section.value(key).map(str::to_owned).ok_or_else(|| {
+                CliError::resolve(format!(
+                    "The sso-session \"{name}\" in {} has no {key}; add it to log in.",
+                    ctx.paths.config
+                ))
+            })
+        };
+        Ok(Target {
+            session: Some(name.to_owned()),
+            start_url: value("sso_start_url")?,
+            region: value("sso_region")?,
+            scopes: section
+                .value("sso_registration_scopes")
+                .map(|s| {
+                    s.split(',')
+                        .map(|p| p.trim().to_owned())
+                        .filter(|p| !p.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+    };
+    if let Some(name) = sso_session {
+        return from_session(name);
+    }
+    let profile = snapshot.selected_profile().name;
+    let section = snapshot.profiles.profile(&profile).ok_or_else(|| {
+        CliError::resolve(format!("The config profile ({profile}) could not be found"))
+    })?;
+    if let Some(name) = section.value("sso_session") {
+        return from_session(name);
+    }
+    match (section.value("sso_start_url"), section.value("sso_region")) {
+        (Some(start_url), Some(region)) => Ok(Target {
+            session: None,
+            start_url: start_url.to_owned(),
+            region: region.to_owned(),
+            scopes: Vec::new(),
+        }),
+        _ => Err(CliError::resolve(format!(
+            "The profile \"{profile}\" has neither sso_session nor sso_start_url and sso_region, so there is nothing to log in to; name an sso-session with --sso-session."
+        ))),
+    }
+}
+
+fn token_key(target: &Target) -> String {
+    let name = target.session.as_deref().unwrap_or(&target.start_url);
+    hex::encode(Sha1::digest(name.as_bytes()))
+}
+
+fn sso_error(error: SsoError) -> CliError {
+    CliError::resolve(format!("The SSO login failed: {error}"))
+}
+
+pub fn login(
+    ctx: &Context,
+    sso_session: Option<&str>,
+    use_device_code: bool,
+    no_browser: bool,
+) -> Result<(), CliError> {
+    let target = target(ctx, sso_session)?;
+    let snapshot = ctx.snapshot()?;
+    let url = oidc_url(&snapshot, &target.region);
+    let key = token_key(&target);
+    let mut tokens = CacheDir::new(ctx.sso_cache_dir.clone());
+    // One login at a time per session: a run that waited for another's
+    // login uses the token that one wrote.
+    let before = tokens.get(&key);
+    tokens.lock(&key);
+    let now = OffsetDateTime::now_utc();
+    if let Some(text) = tokens.get(&key).filter(|t| Some(t) != before.as_ref()) {
+        if SsoToken::parse(&text).is_ok_and(|t| t.expires_at - now > TOKEN_REFRESH_WINDOW) {
+            println!(
+                "Successfully logged into Start URL: {} (by another rolectl at the same time)",
+                target.start_url
+            );
+            return Ok(());
+        }
+    }
+    block_on(async {
+        let mut sso = Sso::default();
+        let (client, token) = if use_device_code || target.scopes.is_empty() {
+            device_flow(&mut sso, &target, &url, no_browser, now).await?
+        } else {
+            auth_code_flow(&mut sso, &target, &url, no_browser, now).await?
+        };
+        let now = OffsetDateTime::now_utc();
+        let registration_expires_at =
+            OffsetDateTime::from_unix_timestamp(client.client_secret_expires_at).unwrap_or(now);
+        let text = login_token_text(
+            &target.start_url,
+            &target.region,
+            &token,
+            &client.client_id,
+            &client.client_secret,
+            registration_expires_at,
+            now,
+        );
+        tokens
+            .put(&key, &text)
+            .map_err(|e| CliError::resolve(format!("The SSO token could not be written: {e}.")))?;
+        println!("Successfully logged into Start URL: {}", target.start_url);
+        Ok(())
+    })
+}
+
+/// Removes every SSO token of `~/.aws/sso/cache` (client registrations
+/// stay) and every credential entry cached from one (`ProviderType` sso).
+pub fn logout(ctx: &Context) -> Result<(), CliError> {
+    let mut removed = 0;
+    for (dir, is_sso_file) in [
+        (
+            ctx.sso_cache_dir.clone(),
+            (|v: &serde_json::Value| v.get("accessToken").is_some())
+                as fn(&serde_json::Value) -> bool,
+        ),
+        (ctx.cache_dir.clone(), |v: &serde_json::Value| {
+            v.get("ProviderType").and_then(|p| p.as_str()) == Some("sso")
+        }),
+    ] {
+        let mut cache = CacheDir::new(dir);
+        for (key, _) in cache.entries().map_err(CliError::resolve)? {
+            let parsed = cache
+                .get(&key)
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+            if parsed.as_ref().is_some_and(is_sso_file)
+                && cache.remove(&key).map_err(CliError::resolve)?
+            {
+                removed += 1;
+            }
+        }
+    }
+    eprintln!(
+        "Removed {removed} SSO cache {}.",
+        if removed == 1 { "file" } else { "files" }
+    );
+    println!("Successfully signed out of all SSO profiles.");
+    Ok(())
+}
+
+/// The device authorization flow (RFC 8628): the CLI v2's flow for a
+/// session without registration scopes, or with `--use-device-code`.
+async fn device_flow(
+    sso: &mut Sso,
+    target: &Target,
+    url: &str,
+    no_browser: bool,
+    now: OffsetDateTime,
+) -> Result<(Registration, NewToken), CliError> {
+    let registered = sso
+        .call(
+            &SsoOperation::RegisterClient {
+                client_name: format!("rolectl-{}", now.unix_timestamp()),
+                scopes: target.scopes.clone(),
+                redirect_uri: None,
+                issuer_url: None,
+            },
+            url,
+        )
+        .await
+        .map_err(sso_error)?;
+    let SsoOutput::Registration(client) = registered else {
+        return Err(CliError::resolve(
+            "SSO OIDC answered RegisterClient with the response of another operation.".to_owned(),
+        ));
+    };
+    let started = sso
+        .call(
+            &SsoOperation::StartDeviceAuthorization {
+                client_id: client.client_id.clone(),
+                client_secret: client.client_secret.clone(),
+                start_url: target.start_url.clone(),
+            },
+            url,
+        )
+        .await
+        .map_err(sso_error)?;
+    let SsoOutput::DeviceAuthorization(device) = started else {
+        return Err(CliError::resolve(
+            "SSO OIDC answered StartDeviceAuthorization with the response of another operation."
+                .to_owned(),
+        ));
+    };
+    let complete = device
+        .verification_uri_complete
+        .clone()
+        .unwrap_or_else(|| device.verification_uri.clone());
+    if no_browser || crate::commands::console::open_url(&complete).is_err() {
+        eprintln!(
+                "Browser will not be automatically opened.\nPlease visit the following URL:\n\n{}\n\nThen enter the code:\n\n{}\n",
+                device.verification_uri, device.user_code
+            );
+    } else {
+        eprintln!(
+                "Attempting to automatically open the SSO authorization page in your default browser.\nIf the browser does not open or you wish to use a different device to authorize this request, open the following URL:\n\n{}\n\nThen enter the code:\n\n{}\n",
+                device.verification_uri, device.user_code
+            );
+    }
+    let started_at = OffsetDateTime::now_utc();
+    let deadline = started_at + time::Duration::seconds(device.expires_in);
+    let mut interval = device.interval.max(1);
+    let expired = || {
+        CliError::resolve(
+                "The device code expired before the login was approved in the browser; run `rolectl sso login` again.".to_owned(),
+            )
+    };
+    let token = loop {
+        tokio::time::sleep(Duration::from_secs(interval.unsigned_abs())).await;
+        if OffsetDateTime::now_utc() >= deadline {
+            return Err(expired());
+        }
+        let polled = sso
+            .call(
+                &SsoOperation::CreateTokenWithDeviceCode {
+                    client_id: client.client_id.clone(),
+                    client_secret: client.client_secret.clone(),
+                    device_code: device.device_code.clone(),
+                },
+                url,
+            )
+            .await;
+        match polled {
+            Ok(SsoOutput::Token(token)) => break token,
+            Ok(_) => {
+                return Err(CliError::resolve(
+                    "SSO OIDC answered CreateToken with the response of another operation."
+                        .to_owned(),
+                ))
+            }
+            Err(e) => match e.code() {
+                Some("AuthorizationPendingException" | "authorization_pending") => {}
+                // RFC 8628: each slow_down adds five seconds.
+                Some("SlowDownException" | "slow_down") => interval += 5,
+                Some("ExpiredTokenException" | "expired_token") => return Err(expired()),
+                _ => return Err(sso_error(e)),
+            },
+        }
+    };
+    Ok((client, token))
+}
+
+/// RFC 3986 unreserved characters kept, everything else percent-encoded.
+fn encode(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn random_b64url(len: usize) -> Result<String, CliError> {
+    let mut bytes = vec![0u8; len];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        CliError::resolve(format!("No randomness for the login could be had: {e}."))
+    })?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// The authorization code flow with PKCE (RFC 7636) and a loopback
+/// redirect (RFC 8252): the CLI v2's default when the session has
+/// registration scopes.
+async fn auth_code_flow(
+    sso: &mut Sso,
+    target: &Target,
+    url: &str,
+    no_browser: bool,
+    now: OffsetDateTime,
+) -> Result<(Registration, NewToken), CliError> {
+    let io = |e: std::io::Error| {
+        CliError::resolve(format!("The login's loopback listener failed: {e}."))
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(io)?;
+    let port = listener.local_addr().map_err(io)?.port();
+    let redirect_uri = format!("http://127.0.0.1:{port}/oauth/callback");
+    let registered = sso
+        .call(
+            &SsoOperation::RegisterClient {
+                client_name: format!("rolectl-{}", now.unix_timestamp()),
+                scopes: target.scopes.clone(),
+                redirect_uri: Some(redirect_uri.clone()),
+                issuer_url: Some(target.start_url.clone()),
+            },
+            url,
+        )
+        .await
+        .map_err(sso_error)?;
+    let SsoOutput::Registration(client) = registered else {
+        return Err(CliError::resolve(
+            "SSO OIDC answered RegisterClient with the response of another operation.".to_owned(),
+        ));
+    };
+    let verifier = random_b64url(32)?;
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    let state = random_b64url(16)?;
+    let authorize = format!(
+        "{}/authorize?response_type=code&client_id={}&redirect_uri={}&state={}&code_challenge_method=S256&scopes={}&code_challenge={}",
+        url.trim_end_matches('/'),
+        encode(&client.client_id),
+        encode(&redirect_uri),
+        encode(&state),
+        encode(&target.scopes.join(" ")),
+        encode(&challenge)
+    );
+    if no_browser || crate::commands::console::open_url(&authorize).is_err() {
+        eprintln!(
+            "Browser will not be automatically opened.\nPlease visit the following URL:\n\n{authorize}\n"
+        );
+    } else {
+        eprintln!(
+            "Attempting to automatically open the SSO authorization page in your default browser.\nIf the browser does not open or you wish to use a different device to authorize this request, open the following URL:\n\n{authorize}\n"
+        );
+    }
+    let code = tokio::time::timeout(Duration::from_secs(600), callback(&listener, &state))
+        .await
+        .map_err(|_| {
+            CliError::resolve(
+                "The login was not approved in the browser within 10 minutes; run `rolectl sso login` again.".to_owned(),
+            )
+        })??;
+    let answered = sso
+        .call(
+            &SsoOperation::CreateTokenWithAuthCode {
+                client_id: client.client_id.clone(),
+                client_secret: client.client_secret.clone(),
+                code: Secret::new(code),
+                redirect_uri,
+                code_verifier: Secret::new(verifier),
+            },
+            url,
+        )
+        .await
+        .map_err(sso_error)?;
+    let SsoOutput::Token(token) = answered else {
+        return Err(CliError::resolve(
+            "SSO OIDC answered CreateToken with the response of another operation.".to_owned(),
+        ));
+    };
+    Ok((client, token))
+}
+
+/// Waits for the browser's `GET /oauth/callback?code=..&state=..` on the
+/// loopback listener; other requests (a favicon) get a 404. The state must
+/// be the one sent.
+async fn callback(listener: &tokio::net::TcpListener, state: &str) -> Result<String, CliError> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    loop {
+        let Ok((mut stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let mut buf = vec![0u8; 8192];
+        let mut len = 0;
+        let path = loop {
+            let Ok(n) = stream.read(&mut buf[len..]).await else {
+                break None;
+            };
+            if n == 0 {
+                break None;
+            }
+            len += n;
+            let mut headers = [httparse::EMPTY_HEADER; 32];
+            let mut request = httparse::Request::new(&mut headers);
+            match request.parse(&buf[..len]) {
+                Ok(httparse::Status::Complete(_)) => break request.path.map(str::to_owned),
+                Ok(httparse::Status::Partial) if len < buf.len() => continue,
+                _ => break None,
+            }
+        };
+        let Some(path) = path.filter(|p| p.starts_with("/oauth/callback?")) else {
+            let _ = stream
+                .write_all(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                )
+                .await;
+            continue;
+        };
+        let query = path.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let pairs = rolectl_sts_client::form::decode_pairs(query).unwrap_or_default();
+        let value = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
+        let (status, page, result) = match (value("state"), value("code"), value("error")) {
+            (Some(s), Some(code), None) if s == state => (
+                "200 OK",
+                "Request approved: rolectl is logged in. You can close this window.",
+                Ok(code),
+            ),
+            (_, _, Some(error)) => (
+                "400 Bad Request",
+                "The login was refused.",
+                Err(CliError::resolve(format!(
+                    "The login was refused in the browser ({error}); run `rolectl sso login` again."
+                ))),
+            ),
+            _ => (
+                "400 Bad Request",
+                "This answer does not belong to this login.",
+                Err(CliError::resolve(
+                    "The browser's answer did not carry this login's state, so it was refused; run `rolectl sso login` again.".to_owned(),
+                )),
+            ),
+        };
+        let response = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+            page.len()
+        );
+        let _ = stream.write_all(response.as_bytes()).await;
+        return result;
+    }
+}
