@@ -121,6 +121,23 @@ pub enum Command {
         #[arg(long)]
         print: bool,
     },
+    /// Run a credential_process command once and cache its output until it expires.
+    ///
+    /// The output is printed unchanged. With an Expiration at least 15 minutes
+    /// away it is kept in the cache directory as rolectl-process-<sha1>.json
+    /// (0600) and printed again by later calls until then; output without an
+    /// Expiration is never cached. Parallel callers share one run. Use it as
+    /// `credential_process = rolectl cache-process -- CMD ARGS...`.
+    CacheProcess {
+        /// The command and its arguments (run without a shell).
+        #[arg(
+            required = true,
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "CMD"
+        )]
+        command: Vec<String>,
+    },
     /// List or clear the cached credentials.
     Cache {
         #[command(subcommand)]

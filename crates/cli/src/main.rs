@@ -4,6 +4,7 @@
 
 mod args;
 mod cache_dir;
+mod cache_process;
 mod commands;
 mod context;
 mod error;
@@ -71,6 +72,7 @@ fn run(ctx: &'static Context, command: &Command) -> Result<bool, CliError> {
             CacheAction::List { format } => commands::cache::list(ctx, *format)?,
             CacheAction::Clear => commands::cache::clear(ctx)?,
         },
+        Command::CacheProcess { command } => cache_process::run(ctx, command)?,
         Command::Completions { shell } => commands::completions::run(*shell),
     }
     Ok(true)

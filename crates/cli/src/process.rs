@@ -19,11 +19,24 @@ pub const CHAIN_VAR: &str = "ROLECTL_PROFILE_CHAIN";
 
 /// Runs `command` for `profile`; `chain` is the value of [`CHAIN_VAR`] for the child.
 pub async fn run(command: &str, chain: &str) -> Result<ProcessOutput, String> {
-    let argv = shlex::split(command)
+    run_argv(&split(command)?, chain, TIMEOUT).await
+}
+
+/// `command` split as a POSIX shell would, without running a shell.
+pub fn split(command: &str) -> Result<Vec<String>, String> {
+    shlex::split(command)
         .filter(|a| !a.is_empty())
         .ok_or_else(|| {
             format!("the command `{command}` is not valid shell syntax (check its quotes)")
-        })?;
+        })
+}
+
+/// Runs `argv` (not empty) with stdout and stderr captured, stopped after `timeout`.
+pub async fn run_argv(
+    argv: &[String],
+    chain: &str,
+    timeout: Duration,
+) -> Result<ProcessOutput, String> {
     let mut child = tokio::process::Command::new(&argv[0])
         .args(&argv[1..])
         .env(CHAIN_VAR, chain)
@@ -53,11 +66,11 @@ pub async fn run(command: &str, chain: &str) -> Result<ProcessOutput, String> {
         let status = child.wait().await;
         (status, out, err)
     };
-    let (status, out, err) = tokio::time::timeout(TIMEOUT, read).await.map_err(|_| {
+    let (status, out, err) = tokio::time::timeout(timeout, read).await.map_err(|_| {
         format!(
             "`{}` did not finish within {} s and was stopped",
             argv[0],
-            TIMEOUT.as_secs()
+            timeout.as_secs()
         )
     })?;
     let status = status.map_err(|e| format!("`{}` could not be waited for: {e}", argv[0]))?;

@@ -119,6 +119,9 @@ pub enum Base {
         command: String,
         /// `aws_account_id`, used when the process does not print one.
         account_id: Option<String>,
+        /// `rolectl_process_cache = true`: its output is cached under this
+        /// key (`rolectl-process-<sha1>`) until shortly before it expires.
+        cache_key: Option<String>,
     },
     /// IAM Identity Center: the cached token, then GetRoleCredentials.
     Sso {

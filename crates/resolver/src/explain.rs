@@ -44,10 +44,14 @@ fn base_line(base: &Base) -> String {
                 .unwrap_or_else(|| "the environment".to_owned())
         ),
         Base::Process {
-            origin, command, ..
-        } => {
-            format!("credential_process `{command}` of {origin}")
-        }
+            origin,
+            command,
+            cache_key,
+            ..
+        } => match cache_key {
+            Some(key) => format!("credential_process `{command}` of {origin}, cached as {key}"),
+            None => format!("credential_process `{command}` of {origin}"),
+        },
         Base::Sso { origin, source, .. } => format!(
             "{}, from {origin}",
             crate::report::sso_description(origin, source.as_ref())

@@ -113,7 +113,11 @@ enum State {
         level: usize,
     },
     BaseStart,
+    /// The cached output of a `rolectl_process_cache` profile's command.
+    AwaitingProcessCache,
     AwaitingProcess,
+    /// Storing the command's output under the process cache key.
+    AwaitingProcessPut,
     AwaitingContainerToken,
     AwaitingContainer,
     AwaitingImds,
@@ -250,6 +254,10 @@ impl Resolver {
     fn effect_budget(&self) -> usize {
         let base = match self.plan.as_ref().map(|p| &p.base) {
             Ok(Base::Sso { .. }) => sso::EFFECT_BUDGET,
+            // Its cache lookup, the command, its cache write.
+            Ok(Base::Process {
+                cache_key: Some(_), ..
+            }) => 3,
             _ => 2,
         };
         4 * self.levels.len() + base + if self.mfa_session.is_some() { 3 } else { 0 }
@@ -421,29 +429,111 @@ impl Resolver {
                 Ok(None)
             }
             State::BaseStart => self.base_start(now),
+            State::AwaitingProcessCache => {
+                let Some(Input::CacheEntry(entry)) = input else {
+                    return Ok(None);
+                };
+                let plan = self.plan_ref()?;
+                let Base::Process {
+                    origin,
+                    command,
+                    account_id,
+                    ..
+                } = &plan.base
+                else {
+                    return Ok(None);
+                };
+                let cached = entry
+                    .filter(|text| crate::cache::process_output_keepable(text, now).is_some())
+                    .and_then(|stdout| {
+                        let output = ProcessOutput {
+                            status: Some(0),
+                            stdout,
+                            stderr: String::new(),
+                        };
+                        parse_process_output(&output, account_id.as_deref()).ok()
+                    });
+                let source = CredentialSource::Process {
+                    profile: origin.profile.clone(),
+                };
+                match cached {
+                    Some(creds) => {
+                        let mut resolved = ResolvedCredentials::from_source(creds, source);
+                        resolved.from_cache = true;
+                        self.current = Some(resolved);
+                        self.state = State::Level {
+                            level: 0,
+                            phase: Phase::Start,
+                        };
+                        Ok(None)
+                    }
+                    None => {
+                        let effect = Effect::RunProcess {
+                            command: command.clone(),
+                            profile: origin.profile.clone(),
+                        };
+                        self.state = State::AwaitingProcess;
+                        Ok(Some(effect))
+                    }
+                }
+            }
+            State::AwaitingProcessPut => {
+                let Some(Input::CacheStored(result)) = input else {
+                    return Ok(None);
+                };
+                if let Err(message) = result {
+                    let key = match &self.plan_ref()?.base {
+                        Base::Process { cache_key, .. } => cache_key.clone().unwrap_or_default(),
+                        _ => String::new(),
+                    };
+                    self.warnings
+                        .push(Warning::CacheWriteFailed { key, message });
+                }
+                self.state = State::Level {
+                    level: 0,
+                    phase: Phase::Start,
+                };
+                Ok(None)
+            }
             State::AwaitingProcess => {
                 let Some(Input::Process(result)) = input else {
                     return Ok(None);
                 };
                 let plan = self.plan_ref()?;
                 let Base::Process {
-                    origin, account_id, ..
+                    origin,
+                    account_id,
+                    cache_key,
+                    ..
                 } = &plan.base
                 else {
                     return Ok(None);
                 };
+                let cache_key = cache_key.clone();
                 let failed = |message: String| ResolveError::Process {
                     profile: origin.profile.clone(),
                     location: origin.location,
                     message,
                 };
-                let creds = parse_process_output(&result.map_err(&failed)?, account_id.as_deref())
+                let output = result.map_err(&failed)?;
+                let creds = parse_process_output(&output, account_id.as_deref())
                     .and_then(|c| unexpired(c, now))
                     .map_err(failed)?;
                 let source = CredentialSource::Process {
                     profile: origin.profile.clone(),
                 };
                 self.current = Some(ResolvedCredentials::from_source(creds, source));
+                // Output without an Expiration (or about to expire) is used
+                // once and never kept.
+                if let (true, Some(key)) = (self.cache, cache_key) {
+                    if crate::cache::process_output_keepable(&output.stdout, now).is_some() {
+                        self.state = State::AwaitingProcessPut;
+                        return Ok(Some(Effect::CachePut {
+                            key,
+                            entry: output.stdout,
+                        }));
+                    }
+                }
                 self.state = State::Level {
                     level: 0,
                     phase: Phase::Start,
@@ -637,6 +727,13 @@ impl Resolver {
             Base::WebIdentity(_) => {
                 self.state = next_level;
                 Ok(None)
+            }
+            Base::Process {
+                cache_key: Some(key),
+                ..
+            } if self.cache => {
+                self.state = State::AwaitingProcessCache;
+                Ok(Some(Effect::CacheGet { key: key.clone() }))
             }
             Base::Process {
                 origin, command, ..

@@ -311,10 +311,14 @@ fn profile_providers(
     }
     if let Some((command, location)) = get(section, "credential_process") {
         if !command.is_empty() {
+            let cached = section
+                .value("rolectl_process_cache")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
             return Ok(Some(Base::Process {
                 origin: origin(name, location),
                 command: command.to_owned(),
                 account_id: section.value("aws_account_id").map(str::to_owned),
+                cache_key: cached.then(|| crate::cache::process_cache_key(command)),
             }));
         }
     }

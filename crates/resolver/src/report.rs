@@ -107,14 +107,17 @@ impl CacheStatus {
         let Some(text) = entry else {
             return CacheStatus::Missing;
         };
-        match CacheEntry::parse(text) {
+        // A cached credential_process output is the process's own JSON.
+        let expiration = CacheEntry::parse(text)
+            .map(|entry| entry.expiration)
+            .or_else(|e| process_output_expiration(text).ok_or(e));
+        match expiration {
             Err(e) => CacheStatus::Corrupt {
                 reason: e.to_string(),
             },
-            Ok(entry) => {
-                let expiration = entry.expiration;
+            Ok(expiration) => {
                 let remaining = expiration - now;
-                if entry.is_fresh(now) {
+                if remaining >= crate::cache::EXPIRY_WINDOW {
                     CacheStatus::Fresh {
                         expiration,
                         remaining,
@@ -253,6 +256,18 @@ pub struct Explanation {
     served: Option<usize>,
 }
 
+/// The `Expiration` of a cached `credential_process` output.
+fn process_output_expiration(text: &str) -> Option<OffsetDateTime> {
+    let output = crate::sources::ProcessOutput {
+        status: Some(0),
+        stdout: text.to_owned(),
+        stderr: String::new(),
+    };
+    crate::sources::parse_process_output(&output, None)
+        .ok()?
+        .expiration
+}
+
 /// Plans `snapshot` and explains each step: no network, no prompt, no
 /// cache access (the front end reads the entries named by
 /// [`Explanation::cache_keys`] and hands them to
@@ -300,6 +315,13 @@ pub fn chain_cache_keys(plan: &Plan) -> Vec<String> {
     } = &plan.base
     {
         keys.push(crate::sso::credentials_cache_key(source));
+    }
+    if let Base::Process {
+        cache_key: Some(key),
+        ..
+    } = &plan.base
+    {
+        keys.push(key.clone());
     }
     keys
 }
@@ -765,7 +787,10 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             s
         }
         Base::Process {
-            origin, command, ..
+            origin,
+            command,
+            cache_key,
+            ..
         } => {
             let mut s = step(
                 StepKind::CredentialProcess,
@@ -776,10 +801,26 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             );
             from_origin(&mut s, origin);
             let section = snapshot.profiles.profile(&origin.profile);
-            s.keys = keys_of(section, &["credential_process", "aws_account_id"]);
-            s.notes.push(
-                "The command runs when resolving; its output is not cached by rolectl.".to_owned(),
+            s.keys = keys_of(
+                section,
+                &[
+                    "credential_process",
+                    "aws_account_id",
+                    "rolectl_process_cache",
+                ],
             );
+            match cache_key {
+                Some(key) => {
+                    s.cache_key = Some(key.clone());
+                    s.notes.push(
+                        "rolectl_process_cache: the output is cached until 15 minutes before its Expiration; output without one is never cached.".to_owned(),
+                    );
+                }
+                None => s.notes.push(
+                    "The command runs when resolving; its output is not cached by rolectl."
+                        .to_owned(),
+                ),
+            }
             s
         }
         Base::Sso { origin, source, .. } => {
