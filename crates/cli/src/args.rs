@@ -42,6 +42,11 @@ pub struct Global {
     /// rolectl_mfa_session = true).
     #[arg(long, global = true)]
     pub mfa_session: bool,
+    /// Never ask a person: a step that needs an MFA code or an SSO login fails at
+    /// once with exit status 3 and the command that provides it (also
+    /// ROLECTL_NO_PROMPT=1; the default when there is no terminal).
+    #[arg(long, global = true)]
+    pub no_prompt: bool,
     /// Show each step and STS call on stderr (secrets masked).
     #[arg(long, global = true)]
     pub debug: bool,
@@ -137,6 +142,16 @@ pub enum Command {
             value_name = "CMD"
         )]
         command: Vec<String>,
+    },
+    /// Fill the cache for several profiles in one go, one MFA code per device.
+    ///
+    /// Each profile is resolved with an MFA session where its chain allows
+    /// one (rolectl_mfa_session); a code typed once is used for every role of
+    /// that device in this run. Tools started afterwards need no prompt.
+    Warm {
+        /// The profiles to resolve.
+        #[arg(required = true, value_name = "PROFILE")]
+        profiles: Vec<String>,
     },
     /// List or clear the cached credentials.
     Cache {

@@ -26,6 +26,8 @@ pub struct Context {
     pub mfa_code: Option<String>,
     pub mfa_session: bool,
     pub debug: bool,
+    /// Why no person may be asked (`--no-prompt`, `ROLECTL_NO_PROMPT`), if so.
+    pub no_prompt: Option<&'static str>,
 }
 
 /// Both files' bytes; `None` for a file that does not exist (the AWS CLI
@@ -64,6 +66,16 @@ impl Context {
             config: config_path.display().to_string(),
             credentials: credentials_path.display().to_string(),
         };
+        let no_prompt = if global.no_prompt {
+            Some("--no-prompt")
+        } else if env
+            .get("ROLECTL_NO_PROMPT")
+            .is_some_and(|v| v.trim() == "1" || v.trim().eq_ignore_ascii_case("true"))
+        {
+            Some("ROLECTL_NO_PROMPT")
+        } else {
+            None
+        };
         Context {
             env,
             config_path,
@@ -77,6 +89,7 @@ impl Context {
             mfa_code: global.mfa_code.clone(),
             mfa_session: global.mfa_session,
             debug: global.debug,
+            no_prompt,
         }
     }
 
@@ -128,6 +141,13 @@ impl Context {
     pub fn snapshot(&self) -> Result<Snapshot, CliError> {
         let (profiles, _) = self.load()?;
         Ok(Snapshot::new(profiles, self.env.clone(), self.options()))
+    }
+
+    /// Why no person may be asked now, if so: the switch, else the lack of
+    /// a terminal.
+    pub fn cannot_prompt(&self) -> Option<&'static str> {
+        self.no_prompt
+            .or_else(|| (!crate::prompt::terminal_available()).then_some("there is no terminal"))
     }
 
     /// The profile a resolution starts from, and which setting named it

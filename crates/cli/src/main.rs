@@ -72,6 +72,7 @@ fn run(ctx: &'static Context, command: &Command) -> Result<bool, CliError> {
             CacheAction::List { format } => commands::cache::list(ctx, *format)?,
             CacheAction::Clear => commands::cache::clear(ctx)?,
         },
+        Command::Warm { profiles } => commands::warm::run(ctx, profiles)?,
         Command::CacheProcess { command } => cache_process::run(ctx, command)?,
         Command::Completions { shell } => commands::completions::run(*shell),
     }

@@ -6,6 +6,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use rolectl_resolver::ProcessOutput;
+use rolectl_sigv4::Secret;
 
 /// How long a credential process may take; it may prompt for an MFA code.
 pub const TIMEOUT: Duration = Duration::from_secs(120);
@@ -79,4 +80,40 @@ pub async fn run_argv(
         stdout: String::from_utf8_lossy(&out).into_owned(),
         stderr: String::from_utf8_lossy(&err).into_owned(),
     })
+}
+
+/// How long an `mfa_process` may take (`ROLECTL_MFA_PROCESS_TIMEOUT`
+/// seconds, else 60): it answers without a person, so it is quick or broken.
+fn mfa_timeout() -> Duration {
+    std::env::var("ROLECTL_MFA_PROCESS_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .map_or(Duration::from_secs(60), Duration::from_secs)
+}
+
+/// Runs `mfa_process`: its trimmed output is the code; a failure says why
+/// with the process's stderr.
+pub async fn mfa_code(command: &str, chain: &str) -> Result<Secret, String> {
+    let argv = split(command)?;
+    let output = run_argv(&argv, chain, mfa_timeout())
+        .await
+        .map_err(|e| format!("mfa_process: {e}"))?;
+    if output.status != Some(0) {
+        let ended = output
+            .status
+            .map(|c| format!("exit code {c}"))
+            .unwrap_or_else(|| "a signal".to_owned());
+        let stderr = output.stderr.trim();
+        return Err(if stderr.is_empty() {
+            format!("mfa_process `{}` ended with {ended}", argv[0])
+        } else {
+            format!("mfa_process `{}` ended with {ended}: {stderr}", argv[0])
+        });
+    }
+    let code = output.stdout.trim();
+    if code.is_empty() {
+        return Err(format!("mfa_process `{}` printed no code", argv[0]));
+    }
+    Ok(Secret::new(code))
 }

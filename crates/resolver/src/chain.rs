@@ -180,6 +180,8 @@ pub struct RoleStep {
     pub role_session_name: Option<String>,
     pub external_id: Option<String>,
     pub mfa_serial: Option<String>,
+    /// `mfa_process` (aws-vault's key): a command whose output is the code.
+    pub mfa_process: Option<String>,
     pub duration_seconds: Option<u32>,
 }
 

@@ -25,6 +25,14 @@ pub enum Effect {
     /// Ask the user for the current code of an MFA device
     /// (`Enter MFA code for <serial>: `). Answer with [`Resolver::handle_mfa_code`](crate::Resolver::handle_mfa_code).
     MfaCode { serial: String, profile: String },
+    /// Run the profile's `mfa_process` (split as a shell would, no shell,
+    /// with a timeout): its trimmed output is the code for `serial`.
+    /// Answer with [`Resolver::handle_mfa_code`](crate::Resolver::handle_mfa_code).
+    MfaProcess {
+        command: String,
+        serial: String,
+        profile: String,
+    },
     /// Read a file whole (a web identity token, a container authorization
     /// token). Answer with [`Resolver::handle_file`](crate::Resolver::handle_file).
     ReadFile { path: String },
@@ -80,6 +88,16 @@ impl fmt::Debug for Effect {
                 .field("serial", serial)
                 .field("profile", profile)
                 .finish(),
+            Effect::MfaProcess {
+                command,
+                serial,
+                profile,
+            } => f
+                .debug_struct("MfaProcess")
+                .field("command", command)
+                .field("serial", serial)
+                .field("profile", profile)
+                .finish(),
             Effect::ReadFile { path } => f.debug_struct("ReadFile").field("path", path).finish(),
             Effect::CacheGet { key } => f.debug_struct("CacheGet").field("key", key).finish(),
             Effect::CachePut { key, .. } => f
@@ -122,7 +140,7 @@ impl Effect {
     pub(crate) fn kind(&self) -> Kind {
         match self {
             Effect::Sts { .. } => Kind::Sts,
-            Effect::MfaCode { .. } => Kind::Mfa,
+            Effect::MfaCode { .. } | Effect::MfaProcess { .. } => Kind::Mfa,
             Effect::ReadFile { .. } => Kind::File,
             Effect::CacheGet { .. } => Kind::CacheGet,
             Effect::CachePut { .. } => Kind::CachePut,

@@ -887,10 +887,7 @@ impl Resolver {
                         return Ok(Some(Effect::CacheGet { key }));
                     }
                     set(self, Phase::AwaitingSessionMfa);
-                    return Ok(Some(Effect::MfaCode {
-                        serial: session.serial,
-                        profile: role.origin.profile.clone(),
-                    }));
+                    return Ok(Some(mfa_effect(&role, session.serial)));
                 }
                 if let Some(serial) = &role.mfa_serial {
                     let fallback = self
@@ -906,10 +903,7 @@ impl Resolver {
                         });
                     }
                     set(self, Phase::AwaitingMfa);
-                    return Ok(Some(Effect::MfaCode {
-                        serial: serial.clone(),
-                        profile: role.origin.profile.clone(),
-                    }));
+                    return Ok(Some(mfa_effect(&role, serial.clone())));
                 }
                 set(self, Phase::AwaitingSts);
                 Ok(Some(self.assume_role(&role, None, endpoint, now)))
@@ -937,10 +931,7 @@ impl Resolver {
                     _ => {}
                 }
                 set(self, Phase::AwaitingSessionMfa);
-                Ok(Some(Effect::MfaCode {
-                    serial: session.serial,
-                    profile: role.origin.profile.clone(),
-                }))
+                Ok(Some(mfa_effect(&role, session.serial)))
             }
             (Level::Role(role), Phase::AwaitingSessionMfa, Some(Input::Mfa(code))) => {
                 let Some(session) = self.mfa_session.clone() else {
@@ -1217,6 +1208,20 @@ impl Resolver {
             endpoint,
             profile: Some(role.origin.profile.clone()),
         }
+    }
+}
+
+/// The code for `serial`: from the role's `mfa_process` when it has one
+/// (aws-vault's key), else asked of the user.
+fn mfa_effect(role: &RoleStep, serial: String) -> Effect {
+    let profile = role.origin.profile.clone();
+    match &role.mfa_process {
+        Some(command) => Effect::MfaProcess {
+            command: command.clone(),
+            serial,
+            profile,
+        },
+        None => Effect::MfaCode { serial, profile },
     }
 }
 

@@ -654,6 +654,7 @@ fn role_step(name: &str, section: &Section<'static>) -> Result<RoleStep, Resolve
         role_session_name: text("role_session_name").filter(|n| !n.is_empty()),
         external_id: text("external_id"),
         mfa_serial: text("mfa_serial"),
+        mfa_process: text("mfa_process").filter(|c| !c.trim().is_empty()),
         duration_seconds,
     })
 }

@@ -1025,10 +1025,16 @@ fn role_step(snapshot: &Snapshot, plan: &Plan, index: usize, role: &RoleStep) ->
             "role_session_name",
             "external_id",
             "mfa_serial",
+            "mfa_process",
             "duration_seconds",
         ],
     );
     s.mfa_serial = role.mfa_serial.clone();
+    if let (Some(_), Some(command)) = (&role.mfa_serial, &role.mfa_process) {
+        s.notes.push(format!(
+            "The MFA code comes from mfa_process `{command}` (its trimmed output), never from the terminal."
+        ));
+    }
     s.cache_key = role_cache_key(role);
     if let (0, Some(session)) = (index, &plan.mfa_session) {
         s.mfa_serial = None;

@@ -10,6 +10,7 @@ pub mod export;
 pub mod lint;
 pub mod profiles;
 pub mod serve;
+pub mod warm;
 pub mod whoami;
 
 use std::io::Write;
