@@ -52,6 +52,11 @@ fi
 apt_packages=()
 command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 [ -x /usr/bin/chromium ] || apt_packages+=(chromium)
+# The OS keychain tests: a real Secret Service (gnome-keyring's daemon) on a
+# private session bus (dbus-run-session).
+command -v gnome-keyring-daemon >/dev/null 2>&1 || apt_packages+=(gnome-keyring)
+command -v dbus-run-session >/dev/null 2>&1 || apt_packages+=(dbus-daemon)
+command -v dbus-send >/dev/null 2>&1 || apt_packages+=(dbus-bin)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   say "installing ${apt_packages[*]} (apt-get)"
   apt-get update

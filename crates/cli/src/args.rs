@@ -153,6 +153,16 @@ pub enum Command {
         #[arg(required = true, value_name = "PROFILE")]
         profiles: Vec<String>,
     },
+    /// Keep profiles' long-term keys in the OS keychain instead of ~/.aws/credentials.
+    ///
+    /// Secret Service on Linux, Keychain on macOS, Credential Manager on
+    /// Windows. A profile with `rolectl_keychain = true`, or with no keys in
+    /// the files and keys in the keychain, resolves with them. The AWS CLI
+    /// reaches them through `credential_process = rolectl credential-process --profile P`.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
     /// List or clear the cached credentials.
     Cache {
         #[command(subcommand)]
@@ -162,6 +172,35 @@ pub enum Command {
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysAction {
+    /// Store a profile's keys: read without echo on the terminal, else two
+    /// lines of stdin (the access key id, then the secret access key).
+    Add {
+        #[arg(value_name = "PROFILE")]
+        name: String,
+    },
+    /// Every profile with keys in the keychain, and its key id (never the secret).
+    List,
+    /// Remove a profile's keys from the keychain.
+    Remove {
+        #[arg(value_name = "PROFILE")]
+        name: String,
+    },
+    /// Move a profile's keys from the credentials file into the keychain
+    /// (the file keeps everything else; a backup is left beside it).
+    Import {
+        #[arg(value_name = "PROFILE")]
+        name: String,
+    },
+    /// Replace a profile's keys: IAM CreateAccessKey with the current keys,
+    /// store the new pair, then DeleteAccessKey of the old one.
+    Rotate {
+        #[arg(value_name = "PROFILE")]
+        name: String,
     },
 }
 

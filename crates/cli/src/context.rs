@@ -28,6 +28,8 @@ pub struct Context {
     pub debug: bool,
     /// Why no person may be asked (`--no-prompt`, `ROLECTL_NO_PROMPT`), if so.
     pub no_prompt: Option<&'static str>,
+    /// Why the keychain's index could not be read, when it was needed.
+    pub keychain_error: std::sync::OnceLock<String>,
 }
 
 /// Both files' bytes; `None` for a file that does not exist (the AWS CLI
@@ -90,6 +92,7 @@ impl Context {
             mfa_session: global.mfa_session,
             debug: global.debug,
             no_prompt,
+            keychain_error: std::sync::OnceLock::new(),
         }
     }
 
@@ -135,12 +138,22 @@ impl Context {
             region: self.region.clone(),
             cache: self.cache,
             mfa_session: self.mfa_session,
+            keychain: Default::default(),
         }
     }
 
     pub fn snapshot(&self) -> Result<Snapshot, CliError> {
         let (profiles, _) = self.load()?;
-        Ok(Snapshot::new(profiles, self.env.clone(), self.options()))
+        let mut snapshot = Snapshot::new(profiles, self.env.clone(), self.options());
+        if needs_keychain(&snapshot) {
+            match crate::keychain::index() {
+                Ok(index) => snapshot.options.keychain = index,
+                Err(e) => {
+                    let _ = self.keychain_error.set(e.to_string());
+                }
+            }
+        }
+        Ok(snapshot)
     }
 
     /// Why no person may be asked now, if so: the switch, else the lack of
@@ -160,6 +173,37 @@ impl Context {
             .into_iter()
             .find(|var| self.env.contains_key(*var))
     }
+}
+
+/// Whether the keychain's index is worth reading for `snapshot`: a
+/// profile says its keys are there, or the files give the selected chain
+/// no keys of its own. Other runs never touch the keychain.
+fn needs_keychain(snapshot: &Snapshot) -> bool {
+    use rolectl_resolver::{plan, Base, Reason, ResolveError};
+    let explicit = snapshot.profiles.profiles.values().any(|s| {
+        s.value("rolectl_keychain")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    });
+    explicit
+        || match plan(snapshot) {
+            Err(
+                ResolveError::NoCredentials | ResolveError::SourceProfileWithoutCredentials { .. },
+            ) => true,
+            Ok(p) => {
+                p.profile_found
+                    && matches!(
+                        p.base,
+                        Base::Imds {
+                            reason: Reason::DefaultChain,
+                            ..
+                        } | Base::Container {
+                            reason: Reason::DefaultChain,
+                            ..
+                        }
+                    )
+            }
+            Err(_) => false,
+        }
 }
 
 fn home_dir(env: &BTreeMap<String, String>) -> PathBuf {

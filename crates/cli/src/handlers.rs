@@ -117,6 +117,13 @@ impl Handlers for NativeHandlers<'_> {
         Ok(code)
     }
 
+    async fn keychain_keys(&mut self, profile: &str) -> Result<Option<(String, Secret)>, String> {
+        self.debug(|| format!("keys of profile {profile} from the OS keychain"));
+        let result = crate::keychain::get(profile).map_err(|e| e.to_string());
+        self.debug(|| format!("keychain: {}", outcome(&result)));
+        result
+    }
+
     async fn mfa_process(
         &mut self,
         command: &str,

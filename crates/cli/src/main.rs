@@ -11,6 +11,7 @@ mod error;
 mod federation;
 mod handlers;
 mod http;
+mod keychain;
 mod metadata;
 mod process;
 mod prompt;
@@ -23,7 +24,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{CacheAction, Cli, Command};
+use args::{CacheAction, Cli, Command, KeysAction};
 use context::Context;
 use error::CliError;
 
@@ -71,6 +72,13 @@ fn run(ctx: &'static Context, command: &Command) -> Result<bool, CliError> {
         Command::Cache { action } => match action {
             CacheAction::List { format } => commands::cache::list(ctx, *format)?,
             CacheAction::Clear => commands::cache::clear(ctx)?,
+        },
+        Command::Keys { action } => match action {
+            KeysAction::Add { name } => commands::keys::add(name)?,
+            KeysAction::List => commands::keys::list()?,
+            KeysAction::Remove { name } => commands::keys::remove(name)?,
+            KeysAction::Import { name } => commands::keys::import(ctx, name)?,
+            KeysAction::Rotate { name } => commands::keys::rotate(ctx, name)?,
         },
         Command::Warm { profiles } => commands::warm::run(ctx, profiles)?,
         Command::CacheProcess { command } => cache_process::run(ctx, command)?,

@@ -109,7 +109,20 @@ pub async fn resolve(
 /// The resolver's error with the real paths, and for a missing profile the
 /// setting that named it.
 pub fn resolve_error(ctx: &Context, error: &ResolveError) -> CliError {
+    // A keychain that could not be read is the reason, not an empty one.
+    if let (ResolveError::KeychainEmpty { .. }, Some(reason)) = (error, ctx.keychain_error.get()) {
+        return CliError::resolve(reason.clone());
+    }
     let mut message = ctx.paths.rewrite(&error.to_string());
+    if let (
+        ResolveError::NoCredentials | ResolveError::SourceProfileWithoutCredentials { .. },
+        Some(reason),
+    ) = (error, ctx.keychain_error.get())
+    {
+        message.push_str(&format!(
+            " Its keys may be in the OS keychain, which could not be checked: {reason}"
+        ));
+    }
     // An SSO login is a person's step: without one to ask, exit 3.
     if matches!(
         error,

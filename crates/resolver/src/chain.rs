@@ -113,6 +113,16 @@ pub enum Base {
         credentials: StaticCredentials,
     },
     WebIdentity(WebIdentity),
+    /// Long-term keys kept in the OS keychain (`rolectl keys add`), read
+    /// when resolving ([`crate::Effect::KeychainKeys`]).
+    Keychain {
+        /// The profile, at its `rolectl_keychain` key, else its section.
+        origin: Origin,
+        /// The access key id the front end's keychain index gives.
+        access_key_id: String,
+        /// `rolectl_keychain = true`; else the files hold no keys for it.
+        explicit: bool,
+    },
     /// `credential_process`.
     Process {
         origin: Origin,

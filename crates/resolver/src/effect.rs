@@ -50,6 +50,9 @@ pub enum Effect {
         url: String,
         authorization: Option<Secret>,
     },
+    /// Read the long-term keys of `profile` from the OS keychain. Answer with
+    /// [`Resolver::handle_keychain`](crate::Resolver::handle_keychain).
+    KeychainKeys { profile: String },
     /// Run a `credential_process` command line (split as a shell would).
     /// Answer with [`Resolver::handle_process`](crate::Resolver::handle_process).
     RunProcess { command: String, profile: String },
@@ -111,6 +114,10 @@ impl fmt::Debug for Effect {
                 .field("url", url)
                 .field("authorization", authorization)
                 .finish(),
+            Effect::KeychainKeys { profile } => f
+                .debug_struct("KeychainKeys")
+                .field("profile", profile)
+                .finish(),
             Effect::RunProcess { command, profile } => f
                 .debug_struct("RunProcess")
                 .field("command", command)
@@ -147,6 +154,7 @@ impl Effect {
             Effect::ImdsCredentials(_) => Kind::Imds,
             Effect::ContainerCredentials { .. } => Kind::Container,
             Effect::RunProcess { .. } => Kind::Process,
+            Effect::KeychainKeys { .. } => Kind::Keychain,
             Effect::SsoTokenGet { .. } => Kind::SsoTokenGet,
             Effect::SsoTokenPut { .. } => Kind::SsoTokenPut,
             Effect::Sso { .. } => Kind::Sso,
@@ -164,6 +172,7 @@ pub(crate) enum Kind {
     Imds,
     Container,
     Process,
+    Keychain,
     SsoTokenGet,
     SsoTokenPut,
     Sso,

@@ -43,6 +43,14 @@ fn base_line(base: &Base) -> String {
                 .map(ToString::to_string)
                 .unwrap_or_else(|| "the environment".to_owned())
         ),
+        Base::Keychain {
+            origin,
+            access_key_id,
+            ..
+        } => format!(
+            "keys of profile \"{}\" in the keychain, key id {access_key_id}, from {origin}",
+            origin.profile
+        ),
         Base::Process {
             origin,
             command,

@@ -59,6 +59,7 @@ enum Input {
     Imds(Result<String, String>),
     Container(Result<String, String>),
     Process(Result<ProcessOutput, String>),
+    Keychain(Result<Option<(String, Secret)>, String>),
     SsoToken(Option<String>),
     SsoTokenStored(Result<(), String>),
     Sso(Result<SsoOutput, SsoError>),
@@ -76,6 +77,7 @@ impl fmt::Debug for Input {
             Input::Imds(r) => ("Imds", r.is_ok()),
             Input::Container(r) => ("Container", r.is_ok()),
             Input::Process(r) => ("Process", r.is_ok()),
+            Input::Keychain(r) => ("Keychain", r.is_ok()),
             Input::SsoToken(t) => ("SsoToken", t.is_some()),
             Input::SsoTokenStored(r) => ("SsoTokenStored", r.is_ok()),
             Input::Sso(r) => ("Sso", r.is_ok()),
@@ -116,6 +118,8 @@ enum State {
     /// The cached output of a `rolectl_process_cache` profile's command.
     AwaitingProcessCache,
     AwaitingProcess,
+    /// The keys of a keychain profile.
+    AwaitingKeychain,
     /// Storing the command's output under the process cache key.
     AwaitingProcessPut,
     AwaitingContainerToken,
@@ -351,6 +355,15 @@ impl Resolver {
         self.feed(Kind::Process, "process", Input::Process(output))
     }
 
+    /// The keys asked for by [`Effect::KeychainKeys`]: `Ok(None)` when the
+    /// keychain holds none for the profile, `Err` when it cannot be used.
+    pub fn handle_keychain(
+        &mut self,
+        keys: Result<Option<(String, Secret)>, String>,
+    ) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::Keychain, "keychain", Input::Keychain(keys))
+    }
+
     /// The SSO token file asked for by [`Effect::SsoTokenGet`]; `None`
     /// when there is none (or it could not be read).
     pub fn handle_sso_token(&mut self, token: Option<String>) -> Result<(), UnexpectedResult> {
@@ -476,6 +489,39 @@ impl Resolver {
                         Ok(Some(effect))
                     }
                 }
+            }
+            State::AwaitingKeychain => {
+                let Some(Input::Keychain(result)) = input else {
+                    return Ok(None);
+                };
+                let Base::Keychain { origin, .. } = &self.plan_ref()?.base else {
+                    return Ok(None);
+                };
+                let profile = origin.profile.clone();
+                let (access_key_id, secret_access_key) = match result {
+                    Ok(Some(keys)) => keys,
+                    Ok(None) => {
+                        return Err(ResolveError::KeychainEmpty {
+                            profile,
+                            location: origin.location,
+                        })
+                    }
+                    Err(message) => return Err(ResolveError::Keychain { profile, message }),
+                };
+                self.current = Some(ResolvedCredentials {
+                    access_key_id,
+                    secret_access_key,
+                    session_token: None,
+                    expiration: None,
+                    account_id: None,
+                    source: CredentialSource::Profile { profile },
+                    from_cache: false,
+                });
+                self.state = State::Level {
+                    level: 0,
+                    phase: Phase::Start,
+                };
+                Ok(None)
             }
             State::AwaitingProcessPut => {
                 let Some(Input::CacheStored(result)) = input else {
@@ -722,6 +768,12 @@ impl Resolver {
                 });
                 self.state = next_level;
                 Ok(None)
+            }
+            Base::Keychain { origin, .. } => {
+                self.state = State::AwaitingKeychain;
+                Ok(Some(Effect::KeychainKeys {
+                    profile: origin.profile.clone(),
+                }))
             }
             // Level 0 is the web identity call itself.
             Base::WebIdentity(_) => {

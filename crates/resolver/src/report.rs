@@ -786,6 +786,29 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             }
             s
         }
+        Base::Keychain {
+            origin,
+            access_key_id,
+            explicit,
+        } => {
+            let mut s = step(
+                StepKind::StaticKeys,
+                format!(
+                    "Keys of profile \"{}\" in the keychain, key id {access_key_id}",
+                    origin.profile
+                ),
+            );
+            from_origin(&mut s, origin);
+            s.access_key_id = Some(access_key_id.clone());
+            let section = snapshot.profiles.profile(&origin.profile);
+            s.keys = keys_of(section, &["rolectl_keychain"]);
+            s.notes.push(if *explicit {
+                "rolectl_keychain = true: the keys are read from the OS keychain when resolving (`rolectl keys list`).".to_owned()
+            } else {
+                "The files hold no keys for this profile and the OS keychain does: they are read from it when resolving (`rolectl keys list`).".to_owned()
+            });
+            s
+        }
         Base::Process {
             origin,
             command,

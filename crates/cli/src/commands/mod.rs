@@ -7,6 +7,7 @@ pub mod eks_token;
 pub mod exec;
 pub mod explain;
 pub mod export;
+pub mod keys;
 pub mod lint;
 pub mod profiles;
 pub mod serve;
