@@ -58,6 +58,14 @@ class FakeSso(LoopbackServer):
         self.refresh_grants = {}  # refresh token -> set of (account, role)
         self.token_lifetime = 8 * 3600
         self.refuse_refresh: Optional[str] = None  # an OAuth error code
+        # The device flow: how the next authorization behaves, and what was registered.
+        self.pending_polls = 1
+        self.slow_downs = 0
+        self.expire_device = False
+        self.device_grants: set = set()  # (account, role) a device login may fetch
+        self.registrations: list[dict] = []
+        self.devices: dict[str, dict] = {}
+        self.slow_down_violations = 0
 
     # -- setup
 
@@ -94,7 +102,14 @@ class FakeSso(LoopbackServer):
         path, _, query = req.path.partition("?")
         if req.method == "GET" and path == "/federation/credentials":
             return self._role_credentials(req, urllib.parse.parse_qs(query))
+        if req.method == "POST" and path == "/client/register":
+            return self._register(req)
+        if req.method == "POST" and path == "/device_authorization":
+            return self._device_authorization(req)
         if req.method == "POST" and path == "/token":
+            body = json.loads(req.body or b"{}")
+            if body.get("grantType") == "urn:ietf:params:oauth:grant-type:device_code":
+                return self._device_token(body)
             return self._create_token(req)
         return Reply(404, b'{"message":"not found"}', "application/json")
 
@@ -148,6 +163,69 @@ class FakeSso(LoopbackServer):
         new_refresh = self.issue_refresh_token(client_id, *grants)
         out = {"accessToken": access, "tokenType": "Bearer", "expiresIn": self.token_lifetime,
                "refreshToken": new_refresh}
+        return Reply(200, json.dumps(out).encode(), "application/json")
+
+    def _register(self, req: Request) -> Reply:
+        body = json.loads(req.body)
+        client_id, secret = self.register_client()
+        with self.lock:
+            self.registrations.append(body)
+        out = {"clientId": client_id, "clientSecret": secret,
+               "clientIdIssuedAt": int(now().timestamp()),
+               "clientSecretExpiresAt": int(now().timestamp()) + 90 * 86400}
+        return Reply(200, json.dumps(out).encode(), "application/json")
+
+    def _device_authorization(self, req: Request) -> Reply:
+        body = json.loads(req.body)
+        with self.lock:
+            known = self.clients.get(body.get("clientId"))
+        if known is None or known != body.get("clientSecret"):
+            return self._oauth_error("invalid_client", "Invalid client", "InvalidClientException")
+        code = "device-" + secrets.token_urlsafe(16)
+        user_code = "ABCD-EFGH"
+        with self.lock:
+            self.devices[code] = {"client": body["clientId"], "scopes": bool(self.registrations and self.registrations[-1].get("scopes")),
+                                  "pending": self.pending_polls, "slow": self.slow_downs,
+                                  "expire": self.expire_device, "last_slow": None}
+        out = {"deviceCode": code, "userCode": user_code,
+               "verificationUri": f"{self.url}/device",
+               "verificationUriComplete": f"{self.url}/device?user_code={user_code}",
+               "expiresIn": 600, "interval": 1}
+        return Reply(200, json.dumps(out).encode(), "application/json")
+
+    def _device_token(self, body: dict) -> Reply:
+        import time as _time
+        with self.lock:
+            device = self.devices.get(body.get("deviceCode"))
+            secret = self.clients.get(body.get("clientId"))
+        if device is None or device["client"] != body.get("clientId") or secret != body.get("clientSecret"):
+            return self._oauth_error("invalid_grant", "Invalid device code", "InvalidGrantException")
+        if device["expire"]:
+            return self._oauth_error("expired_token", "Device code expired", "ExpiredTokenException")
+        t = _time.monotonic()
+        # RFC 8628: after slow_down the client waits 5 more seconds; a
+        # quicker poll is answered with slow_down again.
+        if device["last_slow"] is not None and t - device["last_slow"] < 5.5:
+            self.slow_down_violations += 1
+            device["last_slow"] = t
+            if self.slow_down_violations >= 3:
+                # The service gives up on a client that does not listen.
+                return self._oauth_error("expired_token", "Device code expired", "ExpiredTokenException")
+            return self._oauth_error("slow_down", "Slow down", "SlowDownException")
+        if device["slow"] > 0:
+            device["slow"] -= 1
+            device["last_slow"] = t
+            return self._oauth_error("slow_down", "Slow down", "SlowDownException")
+        device["last_slow"] = None
+        if device["pending"] > 0:
+            device["pending"] -= 1
+            return self._oauth_error("authorization_pending", "Pending", "AuthorizationPendingException")
+        with self.lock:
+            del self.devices[body["deviceCode"]]
+        access = self.issue_token(*self.device_grants)
+        out = {"accessToken": access, "tokenType": "Bearer", "expiresIn": self.token_lifetime}
+        if device["scopes"]:
+            out["refreshToken"] = self.issue_refresh_token(body["clientId"], *self.device_grants)
         return Reply(200, json.dumps(out).encode(), "application/json")
 
     # -- what was asked

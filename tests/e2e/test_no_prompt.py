@@ -162,3 +162,13 @@ def test_warm_asks_once_for_three_roles_of_one_device(moto_noauth, sandbox, uniq
         r = sandbox.run(["--no-prompt", "--profile", profile, "export"])
         assert r.status == 0, r.stderr
     assert all(len(moto_noauth.assume_role_calls(a)) == 1 for a in roles.values())
+
+
+def test_no_prompt_refuses_to_start_an_sso_login(sandbox):
+    sandbox.write_config(
+        "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\n"
+        "sso_role_name = ReadOnly\n[sso-session corp]\n"
+        "sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n")
+    r = sandbox.run(["--no-prompt", "sso", "login", "--profile", "dev"],
+                    env={"AWS_ENDPOINT_URL_SSO_OIDC": "http://127.0.0.1:9"})
+    assert_needs_person(r, "https://corp.awsapps.com/start", "--no-prompt", "rolectl sso login")

@@ -311,7 +311,8 @@ def test_explain_profiles_and_cache_list_know_sso(home, sso):
     r = run(home, "--profile", "dev", "explain", env=env_for(sso))
     assert r.status == 0, str(r)
     for text in [f"role {ROLE} in account {ACCOUNT}", f'sso-session "{SESSION}"', START_URL,
-                 f"{token_key(SESSION)}.json", "refreshed through SSO OIDC"]:
+                 f"{token_key(SESSION)}.json", "refreshed through SSO OIDC",
+                 "The SSO token has 7h", "it can be refreshed"]:
         assert text in r.stdout, f"{text!r} not in\n{r}"
     r = run(home, "profiles", "--format", "json")
     assert r.status == 0, str(r)
@@ -484,3 +485,86 @@ sso_role_name = Admin
     assert {json.loads(o)["AccessKeyId"] for o, _ in outs} == {PORTAL_KEY, "ASIAPORTALADMIN00002"}
     assert len(sso.token_calls()) == 1
     assert len(sso.portal_calls()) == 2
+
+
+# ---------------------------------------------------------------------------
+# rolectl sso login / logout (the device authorization flow)
+
+
+def sso_login(home: Sandbox, sso: FakeSso, *args, profile="dev"):
+    return run(home, "--profile", profile, "sso", "login", "--no-browser", *args, env=env_for(sso))
+
+
+def test_sso_login_writes_the_token_the_profile_then_uses(home, sso):
+    home.write_config(SESSION_CONFIG)
+    sso.device_grants = {(ACCOUNT, ROLE)}
+    r = sso_login(home, sso)
+    assert r.status == 0, str(r)
+    assert f"Successfully logged into Start URL: {START_URL}" in r.stdout
+    assert f"{sso.url}/device" in r.stderr and "ABCD-EFGH" in r.stderr
+    assert sso.registrations[-1]["scopes"] == ["sso:account:access"]
+    assert sso.registrations[-1]["clientType"] == "public"
+    token = json.loads(token_file(home).read_text())
+    assert list(token) == ["startUrl", "region", "accessToken", "expiresAt", "clientId",
+                           "clientSecret", "registrationExpiresAt", "refreshToken"]
+    assert (token["startUrl"], token["region"]) == (START_URL, "us-east-1")
+    assert token_file(home).stat().st_mode & 0o777 == 0o600
+    assert token["accessToken"] not in r.stdout + r.stderr
+    r = export(home, "dev", env_for(sso))
+    assert r.status == 0, str(r)
+    assert [c.headers["x-amz-sso_bearer_token"] for c in sso.portal_calls()] == [token["accessToken"]]
+    # botocore reads the token rolectl wrote.
+    assert botocore_token(home, "dev", env_for(sso)) == token["accessToken"]
+
+
+def test_sso_login_of_a_legacy_profile_keys_the_token_by_start_url(home, sso):
+    home.write_config(LEGACY_CONFIG)
+    r = sso_login(home, sso, profile="old")
+    assert r.status == 0, str(r)
+    token = json.loads((home.aws / "sso" / "cache" / f"{token_key(START_URL)}.json").read_text())
+    assert "refreshToken" not in token, "no registration scopes: no refresh token"
+    assert "scopes" not in sso.registrations[-1]
+
+
+def test_sso_login_honours_slow_down(home, sso):
+    home.write_config(SESSION_CONFIG)
+    sso.slow_downs = 1
+    sso.pending_polls = 0
+    r = sso_login(home, sso, "--sso-session", SESSION)
+    assert r.status == 0, str(r)
+    assert sso.slow_down_violations == 0, "polled again within 5 seconds of slow_down"
+
+
+def test_an_expired_device_code_is_a_clear_error(home, sso):
+    home.write_config(SESSION_CONFIG)
+    sso.expire_device = True
+    r = sso_login(home, sso)
+    assert r.status == 1, str(r)
+    assert "device code expired" in r.stderr and "rolectl sso login" in r.stderr, str(r)
+    assert not token_file(home).exists()
+
+
+def test_parallel_logins_make_one_device_authorization(home, sso):
+    home.write_config(SESSION_CONFIG)
+    from conftest import rolectl_path
+    procs = [subprocess.Popen([str(rolectl_path()), "--profile", "dev", "sso", "login", "--no-browser"],
+                              env=home.env(env_for(sso)), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, cwd=str(home.home)) for _ in range(3)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert len(sso.seen("POST", "/device_authorization")) == 1
+
+
+def test_sso_logout_removes_tokens_and_sso_credentials_only(home, sso):
+    home.write_config(SESSION_CONFIG)
+    write_token(home.home, SESSION, session_token(sso))
+    assert export(home, "dev", env_for(sso)).status == 0
+    other = home.cache_dir / "0123456789abcdef0123456789abcdef01234567.json"
+    other.write_text('{"Credentials": {}}')
+    registration = home.aws / "sso" / "cache" / "botocore-client-id-us-east-1.json"
+    registration.write_text('{"clientId": "c", "clientSecret": "s"}')
+    r = run(home, "sso", "logout")
+    assert r.status == 0, str(r)
+    assert not token_file(home).exists()
+    assert [p.name for p in home.cache_files()] == [other.name]
+    assert registration.exists()

@@ -168,6 +168,11 @@ pub enum Command {
         #[command(subcommand)]
         action: CacheAction,
     },
+    /// Log in to IAM Identity Center (SSO), or log out, as `aws sso login/logout`.
+    Sso {
+        #[command(subcommand)]
+        action: SsoAction,
+    },
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -213,6 +218,26 @@ pub enum CacheAction {
     },
     /// Remove every entry, or with --profile only those of its chain.
     Clear,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SsoAction {
+    /// Log in with the device authorization flow of SSO OIDC and cache the
+    /// token in ~/.aws/sso/cache, for the profile's sso-session (or its
+    /// legacy start URL), or for --sso-session.
+    Login {
+        /// The [sso-session NAME] to log in to, instead of the profile's.
+        #[arg(long, value_name = "NAME")]
+        sso_session: Option<String>,
+        /// Use the device code flow (the only one rolectl has so far).
+        #[arg(long)]
+        use_device_code: bool,
+        /// Print the URL and code instead of opening a browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Remove the cached SSO tokens and the credentials cached from them.
+    Logout,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -19,6 +19,9 @@ pub struct Context {
     pub cache_dir: PathBuf,
     /// `~/.aws/sso/cache`: SSO tokens, as botocore finds them.
     pub sso_cache_dir: PathBuf,
+    /// `AWS_LOGIN_CACHE_DIRECTORY` (variables and `~` expanded), else
+    /// `~/.aws/login/cache`: console login sessions, as botocore finds them.
+    pub login_cache_dir: PathBuf,
     pub paths: FilePaths,
     pub profile: Option<String>,
     pub region: Option<String>,
@@ -78,12 +81,17 @@ impl Context {
         } else {
             None
         };
+        let login_cache_dir = match env.get("AWS_LOGIN_CACHE_DIRECTORY") {
+            Some(dir) => expand_user(&expand_vars(dir, &env), &home),
+            None => home.join(".aws").join("login").join("cache"),
+        };
         Context {
             env,
             config_path,
             credentials_path,
             cache_dir,
             sso_cache_dir: home.join(".aws").join("sso").join("cache"),
+            login_cache_dir,
             paths,
             profile: global.profile.clone(),
             region: global.region.clone(),
@@ -221,6 +229,35 @@ fn expand_user(value: &str, home: &Path) -> PathBuf {
         Some(rest) if rest.starts_with('/') => home.join(&rest[1..]),
         _ => PathBuf::from(value),
     }
+}
+
+/// `$NAME` and `${NAME}` replaced by their values, as Python's
+/// `os.path.expandvars` does (unknown names are left as they are).
+fn expand_vars(value: &str, env: &BTreeMap<String, String>) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (name, len) = if let Some(braced) = after.strip_prefix('{') {
+            match braced.find('}') {
+                Some(end) => (&braced[..end], end + 2),
+                None => ("", 0),
+            }
+        } else {
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            (&after[..end], end)
+        };
+        match env.get(name).filter(|_| !name.is_empty()) {
+            Some(v) => out.push_str(v),
+            None => out.push_str(&rest[i..i + 1 + len]),
+        }
+        rest = &rest[i + 1 + len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn read_file(path: &Path, what: &str, setting: &str) -> Result<Option<Vec<u8>>, CliError> {

@@ -4,7 +4,10 @@
 
 use rolectl_resolver::{Handlers, ImdsRequest, ProcessOutput};
 use rolectl_sigv4::{Credentials, Secret};
-use rolectl_sts_client::{Endpoint, Operation, Output, SsoError, SsoOperation, SsoOutput};
+use rolectl_sts_client::{
+    CreateOAuth2TokenInput, Endpoint, Operation, Output, SigninError, SigninToken, SsoError,
+    SsoOperation, SsoOutput,
+};
 
 use crate::cache_dir::CacheDir;
 use crate::context::Context;
@@ -16,6 +19,8 @@ pub struct NativeHandlers<'a> {
     sts: Sts,
     /// `~/.aws/sso/cache`, the SSO tokens.
     pub sso_tokens: CacheDir,
+    /// The login cache (`AWS_LOGIN_CACHE_DIRECTORY`), console login sessions.
+    pub login_tokens: CacheDir,
     sso: Sso,
     /// The value of the profile chain variable for child processes.
     chain: String,
@@ -34,6 +39,7 @@ impl<'a> NativeHandlers<'a> {
             cache: CacheDir::new(ctx.cache_dir.clone()),
             sts: Sts::default(),
             sso_tokens: CacheDir::new(ctx.sso_cache_dir.clone()),
+            login_tokens: CacheDir::new(ctx.login_cache_dir.clone()),
             sso: Sso::default(),
             chain,
             needs_person: None,
@@ -209,6 +215,62 @@ impl Handlers for NativeHandlers<'_> {
     async fn sso_token_put(&mut self, key: &str, entry: &str) -> Result<(), String> {
         let result = self.sso_tokens.put(key, entry);
         self.debug(|| format!("SSO token store {key}: {}", outcome(&result)));
+        result
+    }
+
+    async fn login_token_get(&mut self, key: &str) -> Option<String> {
+        // Held to the end of the run: one process at a time refreshes a
+        // session (each refresh token and proof can be used once).
+        self.login_tokens.lock(key);
+        let token = self.login_tokens.get(key);
+        self.debug(|| {
+            format!(
+                "login session {}: {}",
+                self.login_tokens
+                    .path()
+                    .join(format!("{key}.json"))
+                    .display(),
+                if token.is_some() { "found" } else { "missing" }
+            )
+        });
+        token
+    }
+
+    async fn login_token_put(&mut self, key: &str, entry: &str) -> Result<(), String> {
+        let result = self.login_tokens.put(key, entry);
+        self.debug(|| format!("login session store {key}: {}", outcome(&result)));
+        result
+    }
+
+    async fn random(&mut self, len: usize) -> Vec<u8> {
+        let mut bytes = vec![0u8; len];
+        // The OS generator does not fail on the platforms rolectl runs on;
+        // if it did, the clock's nanoseconds still keep proofs apart.
+        if getrandom::fill(&mut bytes).is_err() {
+            let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+            for (b, n) in bytes.iter_mut().zip(nanos.to_le_bytes().iter().cycle()) {
+                *b = *n;
+            }
+        }
+        bytes
+    }
+
+    async fn signin(
+        &mut self,
+        input: &CreateOAuth2TokenInput,
+        url: &str,
+    ) -> Result<SigninToken, SigninError> {
+        self.debug(|| format!("Sign-In CreateOAuth2Token at {url}"));
+        let result = self.sso.signin(input, url).await;
+        self.debug(|| {
+            format!(
+                "Sign-In CreateOAuth2Token: {}",
+                match &result {
+                    Ok(_) => "ok".to_owned(),
+                    Err(e) => format!("failed: {e}"),
+                }
+            )
+        });
         result
     }
 

@@ -24,7 +24,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{CacheAction, Cli, Command, KeysAction};
+use args::{CacheAction, Cli, Command, KeysAction, SsoAction};
 use context::Context;
 use error::CliError;
 
@@ -82,6 +82,14 @@ fn run(ctx: &'static Context, command: &Command) -> Result<bool, CliError> {
         },
         Command::Warm { profiles } => commands::warm::run(ctx, profiles)?,
         Command::CacheProcess { command } => cache_process::run(ctx, command)?,
+        Command::Sso { action } => match action {
+            SsoAction::Login {
+                sso_session,
+                no_browser,
+                ..
+            } => commands::sso::login(ctx, sso_session.as_deref(), *no_browser)?,
+            SsoAction::Logout => commands::sso::logout(ctx)?,
+        },
         Command::Completions { shell } => commands::completions::run(*shell),
     }
     Ok(true)

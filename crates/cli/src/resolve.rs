@@ -89,6 +89,7 @@ pub async fn resolve(
     // each entry that could not be written into it.
     let mut directory_warnings = handlers.cache.take_warnings();
     directory_warnings.extend(handlers.sso_tokens.take_warnings());
+    directory_warnings.extend(handlers.login_tokens.take_warnings());
     for warning in directory_warnings {
         if !said.iter().any(|s| s.contains(&warning)) {
             eprintln!("warning: {warning}");

@@ -1,8 +1,9 @@
-//! Calls to the IAM Identity Center portal and SSO OIDC: sts-client's pure
-//! builders and parsers on its reqwest transport, set up on the first call.
+//! Calls to the IAM Identity Center portal, SSO OIDC and Sign-In: sts-client's
+//! pure builders and parsers on its reqwest transport, set up on the first call.
 
 use rolectl_sts_client::{
-    call_sso, ReqwestTransport, SsoError, SsoOperation, SsoOutput, TransportConfig,
+    call_signin, call_sso, CreateOAuth2TokenInput, ReqwestTransport, SigninError, SigninToken,
+    SsoError, SsoOperation, SsoOutput, TransportConfig, TransportError,
 };
 
 #[derive(Default)]
@@ -11,22 +12,32 @@ pub struct Sso {
 }
 
 impl Sso {
+    fn transport(&mut self) -> Result<&ReqwestTransport, TransportError> {
+        if self.transport.is_none() {
+            self.transport = Some(ReqwestTransport::new(TransportConfig::default())?);
+        }
+        Ok(self.transport.as_ref().expect("set above"))
+    }
+
     pub async fn call(
         &mut self,
         operation: &SsoOperation,
         url: &str,
     ) -> Result<SsoOutput, SsoError> {
-        if self.transport.is_none() {
-            let transport =
-                ReqwestTransport::new(TransportConfig::default()).map_err(|source| {
-                    SsoError::Transport {
-                        operation: operation.name(),
-                        source,
-                    }
-                })?;
-            self.transport = Some(transport);
-        }
-        let transport = self.transport.as_ref().expect("set above");
+        let transport = self.transport().map_err(|source| SsoError::Transport {
+            operation: operation.name(),
+            source,
+        })?;
         call_sso(transport, operation, url).await
+    }
+
+    /// Sign-In's CreateOAuth2Token (console login sessions).
+    pub async fn signin(
+        &mut self,
+        input: &CreateOAuth2TokenInput,
+        url: &str,
+    ) -> Result<SigninToken, SigninError> {
+        let transport = self.transport().map_err(SigninError::Transport)?;
+        call_signin(transport, input, url).await
     }
 }

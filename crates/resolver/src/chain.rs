@@ -143,6 +143,11 @@ pub enum Base {
         /// credentials from it.
         source: Option<SsoSource>,
     },
+    /// A console login session (`login_session`, `aws login`).
+    Login {
+        origin: Origin,
+        source: LoginSource,
+    },
     Container {
         reason: Reason,
         request: ContainerRequest,
@@ -179,6 +184,18 @@ pub struct SsoSource {
     pub portal_url: String,
     /// Where a token refresh goes (`AWS_ENDPOINT_URL_SSO_OIDC`, ...).
     pub oidc_url: String,
+}
+
+/// A `login_session` profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginSource {
+    /// The session's ARN, as `login_session` gives it.
+    pub session: String,
+    /// The session's region (the token's `signInRegion` wins over it).
+    pub region: Option<String>,
+    /// `AWS_ENDPOINT_URL_SIGNIN`, `AWS_ENDPOINT_URL`, ...; `None`: the
+    /// regional Sign-In host.
+    pub configured_url: Option<String>,
 }
 
 /// One AssumeRole call of the chain.

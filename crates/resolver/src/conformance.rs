@@ -164,6 +164,7 @@ fn plan_output(p: &Plan) -> Value {
         }
         Base::Process { command, .. } => json!({ "CredentialProcess": command }),
         Base::Keychain { origin, .. } => json!({ "Keychain": origin.profile }),
+        Base::Login { source, .. } => json!({ "LoginSession": source.session }),
         Base::Sso { settings, .. } => {
             let m: Map<String, Value> = settings
                 .iter()

@@ -4,7 +4,10 @@
 //! so single-threaded runtimes work.
 
 use rolectl_sigv4::{Credentials, Secret};
-use rolectl_sts_client::{Endpoint, Operation, Output, SsoError, SsoOperation, SsoOutput};
+use rolectl_sts_client::{
+    CreateOAuth2TokenInput, Endpoint, Operation, Output, SigninError, SigninToken, SsoError,
+    SsoOperation, SsoOutput,
+};
 use time::OffsetDateTime;
 
 use crate::chain::ImdsRequest;
@@ -66,6 +69,38 @@ pub trait Handlers {
         let _ = entry;
         Err(format!(
             "this program keeps no SSO token cache, so {key}.json was not written"
+        ))
+    }
+    /// The login session file `<key>.json`; `None` when there is none. By
+    /// default there is no login cache.
+    async fn login_token_get(&mut self, key: &str) -> Option<String> {
+        let _ = key;
+        None
+    }
+    async fn login_token_put(&mut self, key: &str, entry: &str) -> Result<(), String> {
+        let _ = entry;
+        Err(format!(
+            "this program keeps no login cache, so {key}.json was not written"
+        ))
+    }
+    /// `len` random bytes, for the `jti` of a DPoP proof. The default is
+    /// no randomness at all: a front end that refreshes login sessions
+    /// must give its own.
+    async fn random(&mut self, len: usize) -> Vec<u8> {
+        vec![0; len]
+    }
+    /// Sign-In's CreateOAuth2Token at `url`. By default none is made.
+    async fn signin(
+        &mut self,
+        input: &CreateOAuth2TokenInput,
+        url: &str,
+    ) -> Result<SigninToken, SigninError> {
+        let _ = input;
+        Err(SigninError::Transport(
+            rolectl_sts_client::TransportError::Other {
+                url: url.to_owned(),
+                reason: "this program makes no Sign-In calls".to_owned(),
+            },
         ))
     }
     /// A call to the SSO portal or SSO OIDC at `url`. By default none is made.
@@ -165,6 +200,22 @@ pub async fn drive<H: Handlers>(
             Effect::Sso { operation, url, .. } => {
                 let result = handlers.sso(operation, url).await;
                 machine.handle_sso(result)
+            }
+            Effect::LoginTokenGet { key } => {
+                let token = handlers.login_token_get(key).await;
+                machine.handle_login_token(token)
+            }
+            Effect::LoginTokenPut { key, entry } => {
+                let result = handlers.login_token_put(key, entry).await;
+                machine.handle_login_token_stored(result)
+            }
+            Effect::Random { len } => {
+                let bytes = handlers.random(*len).await;
+                machine.handle_random(bytes)
+            }
+            Effect::Signin { input, url, .. } => {
+                let result = handlers.signin(input, url).await;
+                machine.handle_signin(result)
             }
         };
         if let Err(e) = fed {

@@ -2,7 +2,7 @@
 //! answered by the matching `handle_*` method of [`crate::Resolver`].
 
 use rolectl_sigv4::{Credentials, Secret};
-use rolectl_sts_client::{Endpoint, Operation, SsoOperation};
+use rolectl_sts_client::{CreateOAuth2TokenInput, Endpoint, Operation, SsoOperation};
 use std::fmt;
 
 use crate::chain::ImdsRequest;
@@ -69,6 +69,22 @@ pub enum Effect {
         url: String,
         profile: String,
     },
+    /// Read `<login cache>/<key>.json` (`AWS_LOGIN_CACHE_DIRECTORY`, else
+    /// `~/.aws/login/cache`). Answer with [`Resolver::handle_login_token`](crate::Resolver::handle_login_token).
+    LoginTokenGet { key: String },
+    /// Write a refreshed login session to `<login cache>/<key>.json`. Answer
+    /// with [`Resolver::handle_login_token_stored`](crate::Resolver::handle_login_token_stored).
+    LoginTokenPut { key: String, entry: String },
+    /// `len` random bytes (a DPoP proof's `jti`). Answer with
+    /// [`Resolver::handle_random`](crate::Resolver::handle_random).
+    Random { len: usize },
+    /// Call Sign-In's CreateOAuth2Token at `url`. Answer with
+    /// [`Resolver::handle_signin`](crate::Resolver::handle_signin).
+    Signin {
+        input: CreateOAuth2TokenInput,
+        url: String,
+        profile: String,
+    },
 }
 
 impl fmt::Debug for Effect {
@@ -129,6 +145,25 @@ impl fmt::Debug for Effect {
                 .field("key", key)
                 .field("entry", &"** redacted **")
                 .finish(),
+            Effect::LoginTokenGet { key } => {
+                f.debug_struct("LoginTokenGet").field("key", key).finish()
+            }
+            Effect::LoginTokenPut { key, .. } => f
+                .debug_struct("LoginTokenPut")
+                .field("key", key)
+                .field("entry", &"** redacted **")
+                .finish(),
+            Effect::Random { len } => f.debug_struct("Random").field("len", len).finish(),
+            Effect::Signin {
+                input,
+                url,
+                profile,
+            } => f
+                .debug_struct("Signin")
+                .field("input", input)
+                .field("url", url)
+                .field("profile", profile)
+                .finish(),
             Effect::Sso {
                 operation,
                 url,
@@ -158,6 +193,10 @@ impl Effect {
             Effect::SsoTokenGet { .. } => Kind::SsoTokenGet,
             Effect::SsoTokenPut { .. } => Kind::SsoTokenPut,
             Effect::Sso { .. } => Kind::Sso,
+            Effect::LoginTokenGet { .. } => Kind::LoginTokenGet,
+            Effect::LoginTokenPut { .. } => Kind::LoginTokenPut,
+            Effect::Random { .. } => Kind::Random,
+            Effect::Signin { .. } => Kind::Signin,
         }
     }
 }
@@ -176,4 +215,8 @@ pub(crate) enum Kind {
     SsoTokenGet,
     SsoTokenPut,
     Sso,
+    LoginTokenGet,
+    LoginTokenPut,
+    Random,
+    Signin,
 }

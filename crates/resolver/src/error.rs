@@ -116,12 +116,6 @@ pub enum ResolveError {
     )]
     NoCredentials,
 
-    #[error("The profile \"{profile}\" ({location}) uses AWS IAM Identity Center (SSO), which rolectl does not support yet; run `aws sso login` and use the AWS CLI for this profile.")]
-    SsoNotSupported { profile: String, location: Location },
-
-    #[error("The profile \"{profile}\" ({location}) uses console sign-in (login_session, `aws login`), which rolectl does not support; use the AWS CLI for this profile.")]
-    ConsoleLoginNotSupported { profile: String, location: Location },
-
     #[error("The profile \"{profile}\" ({location}) is configured to use SSO but {problem}.")]
     InvalidSsoConfig {
         profile: String,
@@ -158,6 +152,32 @@ pub enum ResolveError {
 
     #[error("{message} (IAM Identity Center, profile \"{profile}\")")]
     SsoCall { profile: String, message: String },
+
+    #[error("Error loading login session token: Unable to load a existing login session for session {session} (profile \"{profile}\", {key}.json in the login cache). Please reauthenticate with `rolectl login --profile {profile}` (or `aws login --profile {profile}`).")]
+    LoginTokenMissing {
+        profile: String,
+        session: String,
+        key: String,
+    },
+
+    #[error("Error loading login session token of profile \"{profile}\" ({key}.json in the login cache): {reason}. Please reauthenticate with `rolectl login --profile {profile}` (or `aws login --profile {profile}`).")]
+    LoginTokenInvalid {
+        profile: String,
+        key: String,
+        reason: String,
+    },
+
+    #[error("The login session of profile \"{profile}\" must be refreshed, but no region is known: its token has no signInRegion and no region is configured; set region in the profile or AWS_REGION.")]
+    LoginNoRegion { profile: String },
+
+    #[error("Your session has expired or credentials have changed (profile \"{profile}\"). Please reauthenticate using `rolectl login --profile {profile}` (or `aws login --profile {profile}`).")]
+    LoginRefreshRequired { profile: String },
+
+    #[error("Unable to create or refresh login credentials due to insufficient permissions (profile \"{profile}\"). You may be missing permission for the 'signin:CreateOAuth2Token' action.")]
+    LoginInsufficientPermissions { profile: String },
+
+    #[error("An unspecified error happened when refreshing the login session of profile \"{profile}\": {message}")]
+    LoginRefresh { profile: String, message: String },
 
     #[error("The container credentials URL {url} is not allowed: use https, a loopback address, or the ECS/EKS link-local addresses.")]
     ContainerHostNotAllowed { url: String },
@@ -249,8 +269,6 @@ impl ResolveError {
             | ResolveError::InvalidDurationSeconds { location, .. }
             | ResolveError::InvalidMfaSessionSetting { location, .. }
             | ResolveError::CredentialSourceEmpty { location, .. }
-            | ResolveError::SsoNotSupported { location, .. }
-            | ResolveError::ConsoleLoginNotSupported { location, .. }
             | ResolveError::InvalidSsoConfig { location, .. }
             | ResolveError::SsoWithoutRole { location, .. }
             | ResolveError::Process { location, .. } => Some(*location),

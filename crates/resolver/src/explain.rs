@@ -60,6 +60,9 @@ fn base_line(base: &Base) -> String {
             Some(key) => format!("credential_process `{command}` of {origin}, cached as {key}"),
             None => format!("credential_process `{command}` of {origin}"),
         },
+        Base::Login { origin, source } => {
+            format!("console login session {} of {origin}", source.session)
+        }
         Base::Sso { origin, source, .. } => format!(
             "{}, from {origin}",
             crate::report::sso_description(origin, source.as_ref())

@@ -55,6 +55,7 @@ mod explain;
 pub mod export;
 mod input;
 pub mod lint;
+pub mod login;
 mod machine;
 mod outcome;
 mod paths;
@@ -70,9 +71,9 @@ pub use cache::{
     MFA_SESSION_KEY_PREFIX,
 };
 pub use chain::{
-    Base, ContainerAuth, ContainerRequest, ImdsRequest, MfaSession, MfaSessionFallback,
-    MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RoleStep, SsoSource, StaticCredentials,
-    WebIdentity,
+    Base, ContainerAuth, ContainerRequest, ImdsRequest, LoginSource, MfaSession,
+    MfaSessionFallback, MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RoleStep, SsoSource,
+    StaticCredentials, WebIdentity,
 };
 pub use driver::{drive, Handlers};
 pub use effect::Effect;

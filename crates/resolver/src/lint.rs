@@ -98,8 +98,6 @@ pub const UNUSED_KEY: &str = "unused-key";
 /// An `[sso-session]` without `sso_registration_scopes`: `aws sso login`
 /// gets no refresh token for it, so its token cannot be refreshed.
 pub const SSO_TOKEN_NOT_REFRESHABLE: &str = "sso-token-not-refreshable";
-/// A `login_session` profile: the AWS CLI uses it, rolectl stops with an error.
-pub const LOGIN_SESSION_NOT_SUPPORTED: &str = "login-session-not-supported";
 
 /// Every code `lint` reports, with its severity: the parser's warnings
 /// (`rolectl_config_parser::DiagnosticCode`) and rolectl's own checks.
@@ -142,7 +140,6 @@ pub const CODES: &[(&str, Severity)] = &[
     (IGNORED_KEY, Severity::Warning),
     (UNUSED_KEY, Severity::Warning),
     (SSO_TOKEN_NOT_REFRESHABLE, Severity::Warning),
-    (LOGIN_SESSION_NOT_SUPPORTED, Severity::Warning),
 ];
 
 /// Every finding for both files, sorted by (file, line, column).
@@ -630,15 +627,7 @@ impl<'s, 'a> Linter<'s, 'a> {
             if file == FileKind::Config {
                 break;
             }
-            if let Some(p) = f.login_session {
-                self.warning(
-                    LOGIN_SESSION_NOT_SUPPORTED,
-                    p.location,
-                    name,
-                    format!(
-                        "The profile \"{name}\" uses console sign-in (login_session): the AWS CLI can use it, rolectl cannot."
-                    ),
-                );
+            if f.login_session.is_some() {
                 return;
             }
             if f.process() {

@@ -8,7 +8,7 @@
 use rolectl_sigv4::Secret;
 use rolectl_sts_client::{
     AssumeRoleInput, AssumeRoleWithWebIdentityInput, Endpoint, GetSessionTokenInput, Operation,
-    Output, SsoError, SsoOutput,
+    Output, SigninError, SigninToken, SsoError, SsoOutput,
 };
 use std::fmt;
 use time::OffsetDateTime;
@@ -23,7 +23,7 @@ use crate::plan::plan;
 use crate::sources::{
     parse_container_response, parse_imds_response, parse_process_output, unexpired, ProcessOutput,
 };
-use crate::sso;
+use crate::{login, sso};
 
 /// What [`Resolver::poll`] returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,6 +63,10 @@ enum Input {
     SsoToken(Option<String>),
     SsoTokenStored(Result<(), String>),
     Sso(Result<SsoOutput, SsoError>),
+    LoginToken(Option<String>),
+    LoginTokenStored(Result<(), String>),
+    Random(Vec<u8>),
+    Signin(Result<SigninToken, SigninError>),
 }
 
 impl fmt::Debug for Input {
@@ -81,6 +85,10 @@ impl fmt::Debug for Input {
             Input::SsoToken(t) => ("SsoToken", t.is_some()),
             Input::SsoTokenStored(r) => ("SsoTokenStored", r.is_ok()),
             Input::Sso(r) => ("Sso", r.is_ok()),
+            Input::LoginToken(t) => ("LoginToken", t.is_some()),
+            Input::LoginTokenStored(r) => ("LoginTokenStored", r.is_ok()),
+            Input::Random(_) => ("Random", true),
+            Input::Signin(r) => ("Signin", r.is_ok()),
         };
         write!(f, "{kind}({})", if ok { "ok" } else { "failed" })
     }
@@ -127,6 +135,8 @@ enum State {
     AwaitingImds,
     /// The IAM Identity Center source (crate::sso).
     Sso(Box<sso::Flow>),
+    /// The console login source (crate::login).
+    Login(Box<login::Flow>),
     Level {
         level: usize,
         phase: Phase,
@@ -262,6 +272,7 @@ impl Resolver {
             Ok(Base::Process {
                 cache_key: Some(_), ..
             }) => 3,
+            Ok(Base::Login { .. }) => login::EFFECT_BUDGET,
             _ => 2,
         };
         4 * self.levels.len() + base + if self.mfa_session.is_some() { 3 } else { 0 }
@@ -380,6 +391,37 @@ impl Resolver {
             "SSO token write",
             Input::SsoTokenStored(result),
         )
+    }
+
+    /// The login session file asked for by [`Effect::LoginTokenGet`]; `None`
+    /// when there is none (or it could not be read).
+    pub fn handle_login_token(&mut self, token: Option<String>) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::LoginTokenGet, "login token", Input::LoginToken(token))
+    }
+
+    /// Whether the [`Effect::LoginTokenPut`] worked; a failure is only a warning.
+    pub fn handle_login_token_stored(
+        &mut self,
+        result: Result<(), String>,
+    ) -> Result<(), UnexpectedResult> {
+        self.feed(
+            Kind::LoginTokenPut,
+            "login token write",
+            Input::LoginTokenStored(result),
+        )
+    }
+
+    /// The bytes asked for by [`Effect::Random`].
+    pub fn handle_random(&mut self, bytes: Vec<u8>) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::Random, "random bytes", Input::Random(bytes))
+    }
+
+    /// The result of an [`Effect::Signin`] call.
+    pub fn handle_signin(
+        &mut self,
+        result: Result<SigninToken, SigninError>,
+    ) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::Signin, "Sign-In", Input::Signin(result))
     }
 
     /// The result of an [`Effect::Sso`] call.
@@ -696,7 +738,40 @@ impl Resolver {
                 let next = flow.step(input, now, &mut self.warnings)?;
                 self.sso_next(flow, next)
             }
+            State::Login(mut flow) => {
+                let input = match input {
+                    Some(Input::LoginToken(t)) => Some(login::Input::Token(t)),
+                    Some(Input::LoginTokenStored(r)) => Some(login::Input::TokenStored(r)),
+                    Some(Input::Random(b)) => Some(login::Input::Random(b)),
+                    Some(Input::Signin(r)) => Some(login::Input::Signin(r)),
+                    _ => None,
+                };
+                let next = flow.step(input, now, &mut self.warnings)?;
+                self.login_next(flow, next)
+            }
             State::Level { level, phase } => self.level(level, phase, input, now),
+        }
+    }
+
+    fn login_next(
+        &mut self,
+        flow: Box<login::Flow>,
+        next: Option<login::Next>,
+    ) -> Result<Option<Effect>, ResolveError> {
+        match next {
+            Some(login::Next::Effect(effect)) => {
+                self.state = State::Login(flow);
+                Ok(Some(effect))
+            }
+            Some(login::Next::Done(credentials)) => {
+                self.current = Some(credentials);
+                self.state = State::Level {
+                    level: 0,
+                    phase: Phase::Start,
+                };
+                Ok(None)
+            }
+            None => Ok(None),
         }
     }
 
@@ -837,6 +912,11 @@ impl Resolver {
                 let mut flow = Box::new(sso::Flow::new(source.clone(), origin.clone(), self.cache));
                 let next = flow.step(None, now, &mut self.warnings)?;
                 self.sso_next(flow, next)
+            }
+            Base::Login { origin, source } => {
+                let mut flow = Box::new(login::Flow::new(source.clone(), origin.clone()));
+                let next = flow.step(None, now, &mut self.warnings)?;
+                self.login_next(flow, next)
             }
             Base::Sso {
                 origin,

@@ -28,6 +28,11 @@ pub enum CredentialSource {
         profile: String,
         role_arn: String,
     },
+    /// A console login session's credentials.
+    Login {
+        profile: String,
+        session: String,
+    },
     /// IAM Identity Center's GetRoleCredentials for a profile.
     Sso {
         profile: String,
@@ -102,6 +107,8 @@ pub enum Warning {
     MfaSessionUnavailable { profile: String, reason: String },
     /// SSO OIDC refused to refresh a token; the cached one was used.
     SsoRefreshFailed { profile: String, message: String },
+    /// A refreshed login session could not be written back.
+    LoginTokenWriteFailed { key: String, message: String },
     /// A refreshed SSO token could not be written back.
     SsoTokenWriteFailed { key: String, message: String },
 }
@@ -130,6 +137,10 @@ impl fmt::Display for Warning {
             Warning::SsoRefreshFailed { profile, message } => write!(
                 f,
                 "The SSO token of profile \"{profile}\" could not be refreshed ({message}); the cached token is used while it lasts."
+            ),
+            Warning::LoginTokenWriteFailed { key, message } => write!(
+                f,
+                "The refreshed login session could not be written back as {key}.json: {message}"
             ),
             Warning::SsoTokenWriteFailed { key, message } => write!(
                 f,

@@ -7,9 +7,9 @@ use rolectl_config_parser::{FileKind, Location, ProfileSet, Section};
 use rolectl_sigv4::Secret;
 
 pub use crate::chain::{
-    Base, ContainerAuth, ContainerRequest, ImdsRequest, MfaSession, MfaSessionFallback,
-    MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RoleStep, SsoSource, StaticCredentials,
-    WebIdentity,
+    Base, ContainerAuth, ContainerRequest, ImdsRequest, LoginSource, MfaSession,
+    MfaSessionFallback, MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RoleStep, SsoSource,
+    StaticCredentials, WebIdentity,
 };
 use crate::endpoint;
 use crate::error::{ResolveError, SsoProblem};
@@ -29,6 +29,10 @@ pub fn plan(snapshot: &Snapshot) -> Result<Plan, ResolveError> {
     let endpoint = endpoint::sts_endpoint(snapshot, section, region.as_deref());
     let (mut base, roles) = chain(snapshot, &selected.name, section, selected.explicit)?;
     crate::sso::fill_endpoints(snapshot, section, &mut base);
+    if let Base::Login { source, .. } = &mut base {
+        source.region = region.clone();
+    }
+    crate::login::fill_endpoint(snapshot, section, &mut base);
     let (mfa_session, mfa_session_fallbacks) = mfa_session(snapshot, &base, &roles)?;
     Ok(Plan {
         profile: selected.name,
@@ -194,6 +198,7 @@ fn no_long_term_keys(base: &Base, roles: &[RoleStep], i: usize) -> String {
             origin.profile
         ),
         Base::Sso { .. } => "its source is IAM Identity Center (SSO), not long-term keys".to_owned(),
+        Base::Login { .. } => "its source is a console login session, not long-term keys".to_owned(),
         Base::Container { .. } => "its source is the container credentials endpoint, not long-term keys".to_owned(),
         Base::Imds { .. } => "its source is instance metadata, not long-term keys".to_owned(),
         Base::UnavailableSource { source, .. } => format!(
@@ -332,11 +337,15 @@ fn profile_providers(
     if let Some(keys) = static_keys(name, section, FileKind::Credentials)? {
         return Ok(Some(keys));
     }
-    if let Some((_, location)) = get(section, "login_session") {
-        return Err(ResolveError::ConsoleLoginNotSupported {
-            profile: name.to_owned(),
-            location,
-        });
+    if let Some((session, location)) = get(section, "login_session") {
+        return Ok(Some(Base::Login {
+            origin: origin(name, location),
+            source: LoginSource {
+                session: session.to_owned(),
+                region: None,
+                configured_url: None,
+            },
+        }));
     }
     if let Some((command, location)) = get(section, "credential_process") {
         if !command.is_empty() {
@@ -880,7 +889,7 @@ pub(crate) fn profile_kind(section: &Section<'_>) -> ProfileKind {
         return ProfileKind::StaticKeys;
     }
     if section.get("login_session").is_some() {
-        return ProfileKind::Other;
+        return ProfileKind::Login;
     }
     if section
         .value("credential_process")

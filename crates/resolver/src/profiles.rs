@@ -16,11 +16,12 @@ pub enum ProfileKind {
     WebIdentity,
     CredentialProcess,
     Sso,
+    /// Console sign-in (`login_session`).
+    Login,
     /// Nothing of its own: the chain goes on to the container and
     /// instance metadata sources.
     Empty,
-    /// Console sign-in (`login_session`), or `role_arn` with neither
-    /// `source_profile` nor `credential_source`.
+    /// `role_arn` with neither `source_profile` nor `credential_source`.
     Other,
 }
 
@@ -33,6 +34,7 @@ impl ProfileKind {
             ProfileKind::WebIdentity => "web-identity",
             ProfileKind::CredentialProcess => "credential-process",
             ProfileKind::Sso => "sso",
+            ProfileKind::Login => "login",
             ProfileKind::Empty => "empty",
             ProfileKind::Other => "other",
         }

@@ -24,6 +24,8 @@ pub enum StepKind {
     WebIdentity,
     CredentialProcess,
     Sso,
+    /// A console login session (`login_session`).
+    Login,
     Container,
     InstanceMetadata,
     /// A `credential_source` this environment cannot serve.
@@ -41,6 +43,7 @@ impl StepKind {
             StepKind::WebIdentity => "web-identity",
             StepKind::CredentialProcess => "credential-process",
             StepKind::Sso => "sso",
+            StepKind::Login => "login",
             StepKind::Container => "container",
             StepKind::InstanceMetadata => "instance-metadata",
             StepKind::UnavailableSource => "unavailable-source",
@@ -386,6 +389,47 @@ impl Explanation {
         self.update_served();
     }
 
+    /// Notes on the SSO step what its token file holds: the time left and
+    /// whether it can be refreshed (`read` gives `~/.aws/sso/cache/<key>.json`).
+    pub fn read_sso_token(
+        &mut self,
+        mut read: impl FnMut(&str) -> Option<String>,
+        now: OffsetDateTime,
+    ) {
+        let Base::Sso {
+            source: Some(source),
+            ..
+        } = &self.plan.base
+        else {
+            return;
+        };
+        let key = crate::sso::token_cache_key(source);
+        let note = match read(&key).as_deref().map(crate::sso::SsoToken::parse) {
+            None => {
+                "No SSO token: log in with `rolectl sso login` (or `aws sso login`).".to_owned()
+            }
+            Some(Err(reason)) => {
+                format!("The SSO token cannot be used ({reason}): log in with `rolectl sso login`.")
+            }
+            Some(Ok(token)) => {
+                let left = (token.expires_at - now).whole_minutes();
+                let refreshable = source.session.is_some() && token.refresh_call(now).is_some();
+                format!(
+                    "The SSO token {}; it {} be refreshed.",
+                    if left > 0 {
+                        format!("has {}h{:02}m left", left / 60, left % 60)
+                    } else {
+                        format!("expired at {}", format_expiration(token.expires_at))
+                    },
+                    if refreshable { "can" } else { "cannot" }
+                )
+            }
+        };
+        if let Some(step) = self.steps.iter_mut().find(|s| s.kind == StepKind::Sso) {
+            step.notes.push(note);
+        }
+    }
+
     /// The index of the step whose cached credentials serve the chain:
     /// lookups go from the outermost role inwards and stop at the first
     /// fresh entry, so the steps below it are not run at all.
@@ -458,7 +502,12 @@ impl Explanation {
             }
             if step.cache_key.is_some() || step.cache != CacheStatus::NotCacheable {
                 let key = step.cache_key.as_deref().unwrap_or("-");
-                out.push_str(&format!("     cache {key}: {}\n", step.cache.sentence()));
+                let mut sentence = step.cache.sentence();
+                if step.kind == StepKind::Sso {
+                    // The SSO step's call is the portal's, not STS's.
+                    sentence = sentence.replace("so STS is called", "so the portal is called");
+                }
+                out.push_str(&format!("     cache {key}: {sentence}\n"));
             }
             if self.skipped(i) {
                 let served = self.served_from_cache().map_or(0, |s| s + 1);
@@ -844,6 +893,28 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
                         .to_owned(),
                 ),
             }
+            s
+        }
+        Base::Login { origin, source } => {
+            let mut s = step(
+                StepKind::Login,
+                format!(
+                    "Console login session {} of profile \"{}\"",
+                    source.session, origin.profile
+                ),
+            );
+            from_origin(&mut s, origin);
+            let section = snapshot.profiles.profile(&origin.profile);
+            s.keys = keys_of(section, &["login_session"]);
+            let url = match (&source.configured_url, &source.region) {
+                (Some(url), _) => url.clone(),
+                (None, Some(region)) => rolectl_sts_client::signin_url(region),
+                (None, None) => "the token's signInRegion host".to_owned(),
+            };
+            s.notes.push(format!(
+                "The session is read from {}.json in the login cache (AWS_LOGIN_CACHE_DIRECTORY, else ~/.aws/login/cache); its credentials are used while more than 5 minutes are left, then refreshed through Sign-In CreateOAuth2Token at {url} (the token's signInRegion wins) with a DPoP proof, and written back. Log in with `rolectl login` or `aws login`.",
+                crate::login::token_cache_key(&source.session)
+            ));
             s
         }
         Base::Sso { origin, source, .. } => {

@@ -59,13 +59,20 @@ pub fn credentials_cache_key(source: &SsoSource) -> String {
 /// `AWS_ENDPOINT_URL`, the `[services]` section's `sso` / `sso_oidc`,
 /// `endpoint_url`, else the regional hosts of `sso_region`.
 pub(crate) fn fill_endpoints(snapshot: &Snapshot, profile: Option<&Section<'_>>, base: &mut Base) {
-    let Base::Sso {
+    if let Base::Sso {
         source: Some(source),
         ..
     } = base
-    else {
-        return;
-    };
+    {
+        fill_source_endpoints(snapshot, profile, source);
+    }
+}
+
+fn fill_source_endpoints(
+    snapshot: &Snapshot,
+    profile: Option<&Section<'_>>,
+    source: &mut SsoSource,
+) {
     let url = |env: &str, service: &str, regional: String| {
         let mut inputs =
             crate::endpoint::endpoint_inputs(snapshot, profile, Some(source.region.as_str()));
@@ -126,6 +133,56 @@ pub(crate) fn fill_endpoints(snapshot: &Snapshot, profile: Option<&Section<'_>>,
         "sso_oidc",
         regional("oidc", sso_oidc_url(&source.region)),
     );
+}
+
+/// Where SSO OIDC calls for `region` go under the snapshot's settings (the
+/// selected profile's): what `rolectl sso login` uses.
+pub fn oidc_url(snapshot: &Snapshot, region: &str) -> String {
+    let profile = snapshot.profile(&snapshot.selected_profile().name);
+    let mut source = SsoSource {
+        session: None,
+        start_url: String::new(),
+        region: region.to_owned(),
+        account_id: String::new(),
+        role_name: String::new(),
+        registration_scopes: None,
+        portal_url: String::new(),
+        oidc_url: String::new(),
+    };
+    fill_source_endpoints(snapshot, profile, &mut source);
+    source.oidc_url
+}
+
+/// The token file text `aws sso login` writes (botocore's key order and
+/// `json.dumps`), for a token new at `now`.
+pub fn login_token_text(
+    start_url: &str,
+    region: &str,
+    token: &NewToken,
+    client_id: &str,
+    client_secret: &Secret,
+    registration_expires_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> String {
+    let expires_at = (now + Duration::seconds(token.expires_in))
+        .replace_nanosecond(0)
+        .unwrap_or(now);
+    let mut fields: Vec<(&str, String)> = vec![
+        ("startUrl", start_url.to_owned()),
+        ("region", region.to_owned()),
+        ("accessToken", token.access_token.expose().to_owned()),
+        ("expiresAt", format_expiration(expires_at)),
+        ("clientId", client_id.to_owned()),
+        ("clientSecret", client_secret.expose().to_owned()),
+        (
+            "registrationExpiresAt",
+            format_expiration(registration_expires_at.replace_nanosecond(0).unwrap_or(now)),
+        ),
+    ];
+    if let Some(refresh) = &token.refresh_token {
+        fields.push(("refreshToken", refresh.expose().to_owned()));
+    }
+    python_object(&fields)
 }
 
 /// A token file of `~/.aws/sso/cache` (`Debug` hides the secrets).
@@ -468,7 +525,7 @@ impl Flow {
                     profile: self.profile(),
                     message: e.to_string(),
                 }),
-                Ok(SsoOutput::RoleCredentials(_)) => Err(ResolveError::SsoCall {
+                Ok(_) => Err(ResolveError::SsoCall {
                     profile: self.profile(),
                     message:
                         "SSO OIDC answered CreateToken with the response of another operation."
@@ -487,7 +544,7 @@ impl Flow {
             (Phase::AwaitingCredentials, Some(Input::Call(result))) => {
                 let creds = match result {
                     Ok(SsoOutput::RoleCredentials(c)) => c,
-                    Ok(SsoOutput::Token(_)) => {
+                    Ok(_) => {
                         return Err(ResolveError::SsoCall {
                             profile: self.profile(),
                             message: "The portal answered GetRoleCredentials with the response of another operation.".to_owned(),

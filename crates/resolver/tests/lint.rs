@@ -531,13 +531,13 @@ fn role_settings_where_nothing_reads_them() {
 }
 
 #[test]
-fn profiles_rolectl_cannot_use_yet() {
-    one(
-        "[profile l]\nlogin_session = arn:aws:iam::123456789012:user/a\n",
-        "",
-        "login-session-not-supported",
-        W,
-        (C, 2, 1),
+fn sso_and_login_session_profiles_are_clean() {
+    assert_eq!(
+        rolectl_resolver::lint::lint(
+            Some("[profile s]\nsso_start_url = https://x\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = R\n[profile l]\nlogin_session = arn:aws:iam::123456789012:user/a\n"),
+            None,
+        ),
+        []
     );
 }
 

@@ -1054,21 +1054,22 @@ fn a_short_web_identity_token_is_refused_without_showing_it() {
 }
 
 #[test]
-fn console_login_profiles_stop_with_a_clear_error() {
+fn console_login_profiles_read_their_session_file() {
     let config = "[profile l]\nlogin_session = arn:aws:iam::123456789012:user/alice\n";
-    let err = done(&mut Resolver::new(&snapshot(
-        config,
-        "",
-        &[],
-        Some("l"),
-        false,
-    )))
-    .unwrap_err();
+    let mut m = Resolver::new(&snapshot(config, "", &[], Some("l"), false));
+    // botocore's key: the SHA-256 of the session ARN.
+    assert_eq!(
+        effect(&mut m),
+        Effect::LoginTokenGet {
+            key: "b7d71d383b9557a9bad4c3346c50365819226484c6824a0fdef66637be339db0".into()
+        }
+    );
+    m.handle_login_token(None).unwrap();
+    let err = done(&mut m).unwrap_err();
     assert!(matches!(
         err,
-        ResolveError::ConsoleLoginNotSupported { ref profile, .. } if profile == "l"
+        ResolveError::LoginTokenMissing { ref profile, .. } if profile == "l"
     ));
-    assert_eq!(err.location().map(|l| l.line), Some(2));
     // Keys in the credentials file come first, as in the AWS CLI.
     let c = done(&mut Resolver::new(&snapshot(
         config,

@@ -76,7 +76,7 @@ aws_secret_access_key = s
             ("default", "empty"),
             ("emptyproc", "empty"),
             ("keys", "static-keys"),
-            ("login", "other"),
+            ("login", "login"),
             ("lonesecret", "empty"),
             ("nosource", "other"),
             // Config-file keys come after credential_process...

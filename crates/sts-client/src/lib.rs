@@ -13,6 +13,7 @@ mod request;
 mod response;
 mod retry;
 mod sign;
+mod signin;
 mod sso;
 mod xml;
 
@@ -38,7 +39,13 @@ pub use request::{
 pub use response::{parse_response, parse_timestamp, HttpResponse};
 pub use retry::{RetryDecision, RetryPolicy};
 pub use rolectl_sigv4::{Credentials, Secret};
+pub use signin::{
+    build_create_oauth2_token, call_signin, create_oauth2_token_url, dpop_proof,
+    parse_create_oauth2_token, signin_url, CreateOAuth2TokenInput, DpopError, SigninError,
+    SigninToken,
+};
 pub use sso::{
-    build_sso_request, call_sso, parse_sso_response, sso_oidc_url, sso_portal_url, NewToken,
-    RoleCredentials, SsoError, SsoOperation, SsoOutput,
+    build_sso_request, call_sso, parse_sso_response, sso_oidc_url, sso_portal_url,
+    DeviceAuthorization, NewToken, Registration, RoleCredentials, SsoError, SsoOperation,
+    SsoOutput,
 };

@@ -28,6 +28,24 @@ pub enum SsoOperation {
         client_secret: Secret,
         refresh_token: Secret,
     },
+    /// `POST /client/register` on SSO OIDC: a public client for a login.
+    RegisterClient {
+        client_name: String,
+        /// `sso_registration_scopes`; none: no refresh token will be issued.
+        scopes: Vec<String>,
+    },
+    /// `POST /device_authorization` on SSO OIDC.
+    StartDeviceAuthorization {
+        client_id: String,
+        client_secret: Secret,
+        start_url: String,
+    },
+    /// `POST /token` with the device code grant, polled until approved.
+    CreateTokenWithDeviceCode {
+        client_id: String,
+        client_secret: Secret,
+        device_code: Secret,
+    },
 }
 
 impl fmt::Debug for SsoOperation {
@@ -43,9 +61,27 @@ impl fmt::Debug for SsoOperation {
                 .field("account_id", account_id)
                 .field("role_name", role_name)
                 .finish_non_exhaustive(),
-            SsoOperation::CreateToken { client_id, .. } => f
+            SsoOperation::CreateToken { client_id, .. }
+            | SsoOperation::CreateTokenWithDeviceCode { client_id, .. } => f
                 .debug_struct("CreateToken")
                 .field("client_id", client_id)
+                .finish_non_exhaustive(),
+            SsoOperation::RegisterClient {
+                client_name,
+                scopes,
+            } => f
+                .debug_struct("RegisterClient")
+                .field("client_name", client_name)
+                .field("scopes", scopes)
+                .finish(),
+            SsoOperation::StartDeviceAuthorization {
+                client_id,
+                start_url,
+                ..
+            } => f
+                .debug_struct("StartDeviceAuthorization")
+                .field("client_id", client_id)
+                .field("start_url", start_url)
                 .finish_non_exhaustive(),
         }
     }
@@ -56,7 +92,11 @@ impl SsoOperation {
     pub fn name(&self) -> &'static str {
         match self {
             SsoOperation::GetRoleCredentials { .. } => "GetRoleCredentials",
-            SsoOperation::CreateToken { .. } => "CreateToken",
+            SsoOperation::CreateToken { .. } | SsoOperation::CreateTokenWithDeviceCode { .. } => {
+                "CreateToken"
+            }
+            SsoOperation::RegisterClient { .. } => "RegisterClient",
+            SsoOperation::StartDeviceAuthorization { .. } => "StartDeviceAuthorization",
         }
     }
 }
@@ -81,11 +121,35 @@ pub struct NewToken {
     pub refresh_token: Option<Secret>,
 }
 
+/// A RegisterClient answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Registration {
+    pub client_id: String,
+    pub client_secret: Secret,
+    /// Seconds since the epoch.
+    pub client_secret_expires_at: i64,
+}
+
+/// A StartDeviceAuthorization answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceAuthorization {
+    pub device_code: Secret,
+    pub user_code: String,
+    pub verification_uri: String,
+    pub verification_uri_complete: Option<String>,
+    /// Seconds the device code lasts.
+    pub expires_in: i64,
+    /// Seconds between polls (5 when not given).
+    pub interval: i64,
+}
+
 /// What an SSO call returned.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SsoOutput {
     RoleCredentials(RoleCredentials),
     Token(NewToken),
+    Registration(Registration),
+    DeviceAuthorization(DeviceAuthorization),
 }
 
 /// Why an SSO call failed.
@@ -202,6 +266,50 @@ pub fn build_sso_request(op: &SsoOperation, base_url: &str) -> HttpRequest {
             .to_string()
             .into_bytes(),
         },
+        SsoOperation::RegisterClient {
+            client_name,
+            scopes,
+        } => {
+            let mut body = json!({"clientName": client_name, "clientType": "public"});
+            if !scopes.is_empty() {
+                body["scopes"] = json!(scopes);
+            }
+            json_post(format!("{base}/client/register"), body)
+        }
+        SsoOperation::StartDeviceAuthorization {
+            client_id,
+            client_secret,
+            start_url,
+        } => json_post(
+            format!("{base}/device_authorization"),
+            json!({
+                "clientId": client_id,
+                "clientSecret": client_secret.expose(),
+                "startUrl": start_url,
+            }),
+        ),
+        SsoOperation::CreateTokenWithDeviceCode {
+            client_id,
+            client_secret,
+            device_code,
+        } => json_post(
+            format!("{base}/token"),
+            json!({
+                "clientId": client_id,
+                "clientSecret": client_secret.expose(),
+                "grantType": "urn:ietf:params:oauth:grant-type:device_code",
+                "deviceCode": device_code.expose(),
+            }),
+        ),
+    }
+}
+
+fn json_post(url: String, body: Value) -> HttpRequest {
+    HttpRequest {
+        method: "POST".to_owned(),
+        url,
+        headers: vec![("Content-Type".to_owned(), "application/json".to_owned())],
+        body: body.to_string().into_bytes(),
     }
 }
 
@@ -255,7 +363,33 @@ pub fn parse_sso_response(
                 expiration,
             }))
         }
-        SsoOperation::CreateToken { .. } => {
+        SsoOperation::RegisterClient { .. } => Ok(SsoOutput::Registration(Registration {
+            client_id: text(&body, "clientId").ok_or_else(|| unexpected("no clientId"))?,
+            client_secret: Secret::new(
+                text(&body, "clientSecret").ok_or_else(|| unexpected("no clientSecret"))?,
+            ),
+            client_secret_expires_at: body
+                .get("clientSecretExpiresAt")
+                .and_then(Value::as_i64)
+                .ok_or_else(|| unexpected("no clientSecretExpiresAt"))?,
+        })),
+        SsoOperation::StartDeviceAuthorization { .. } => {
+            Ok(SsoOutput::DeviceAuthorization(DeviceAuthorization {
+                device_code: Secret::new(
+                    text(&body, "deviceCode").ok_or_else(|| unexpected("no deviceCode"))?,
+                ),
+                user_code: text(&body, "userCode").ok_or_else(|| unexpected("no userCode"))?,
+                verification_uri: text(&body, "verificationUri")
+                    .ok_or_else(|| unexpected("no verificationUri"))?,
+                verification_uri_complete: text(&body, "verificationUriComplete"),
+                expires_in: body
+                    .get("expiresIn")
+                    .and_then(Value::as_i64)
+                    .ok_or_else(|| unexpected("no expiresIn"))?,
+                interval: body.get("interval").and_then(Value::as_i64).unwrap_or(5),
+            }))
+        }
+        SsoOperation::CreateToken { .. } | SsoOperation::CreateTokenWithDeviceCode { .. } => {
             let access_token =
                 text(&body, "accessToken").ok_or_else(|| unexpected("no accessToken"))?;
             let expires_in = body

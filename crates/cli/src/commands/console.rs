@@ -195,6 +195,11 @@ pub fn run(ctx: &Context, destination: Option<&str>, print: bool) -> Result<(), 
     })
 }
 
+/// Opens a URL that is not a secret (the SSO device authorization page).
+pub fn open_url(url: &str) -> Result<(), String> {
+    open_browser(&Secret::new(url))
+}
+
 /// Hands `url` to the desktop's opener as one argument (no shell); its
 /// output is dropped, since openers quote the URL in their messages.
 fn open_browser(url: &Secret) -> Result<(), String> {

@@ -17,6 +17,8 @@ pub fn run(ctx: &Context, format: ReportFormat) -> Result<(), CliError> {
         let mut cache = CacheDir::new(ctx.cache_dir.clone());
         explanation.read_cache(|key| cache.get(key), time::OffsetDateTime::now_utc());
     }
+    let mut tokens = CacheDir::new(ctx.sso_cache_dir.clone());
+    explanation.read_sso_token(|key| tokens.get(key), time::OffsetDateTime::now_utc());
     match format {
         ReportFormat::Text => super::print(&explanation.text(&ctx.paths)),
         ReportFormat::Json => super::print(&format!(

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod lint;
 pub mod profiles;
 pub mod serve;
+pub mod sso;
 pub mod warm;
 pub mod whoami;
 
