@@ -163,14 +163,14 @@ pub fn list(ctx: &Context, format: ReportFormat) -> Result<(), CliError> {
                         s("time_left")
                     ));
                 } else if s("kind") == "process" {
+                    let what = match (s("command"), s("profile")) {
+                        ("", _) => "credential_process output (cache-process)".to_owned(),
+                        (c, "") => format!("credential_process `{c}`"),
+                        (c, p) => format!("credential_process `{c}` (profile {p})"),
+                    };
                     out.push_str(&format!(
-                        "{}  credential_process `{}`{}  {}  {}\n",
+                        "{}  {what}  {}  {}\n",
                         s("key"),
-                        s("command"),
-                        match s("profile") {
-                            "" => String::new(),
-                            p => format!(" (profile {p})"),
-                        },
                         s("expiration"),
                         s("time_left")
                     ));
