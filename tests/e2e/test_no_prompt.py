@@ -172,3 +172,31 @@ def test_no_prompt_refuses_to_start_an_sso_login(sandbox):
     r = sandbox.run(["--no-prompt", "sso", "login", "--profile", "dev"],
                     env={"AWS_ENDPOINT_URL_SSO_OIDC": "http://127.0.0.1:9"})
     assert_needs_person(r, "https://corp.awsapps.com/start", "--no-prompt", "rolectl sso login")
+
+
+def test_warm_types_a_device_code_once_where_no_session_is_possible(moto_noauth, sandbox, unique):
+    # The roles' source is a role: no MFA session; the code typed once is
+    # used for each role of the device.
+    sandbox.sts_url = moto_noauth.url
+    serial = f"arn:aws:iam::{ACCOUNT}:mfa/warm2-{unique}"
+    root = f"arn:aws:iam::{ACCOUNT}:root"
+    hop = moto_noauth.create_role(f"warm2-hop-{unique}", trust_policy(root))
+    config = f"[profile hop]\nrole_arn = {hop}\nsource_profile = base\n"
+    roles = {}
+    for n in (1, 2):
+        roles[f"m{n}"] = moto_noauth.create_role(f"warm2-m{n}-{unique}", trust_policy(root))
+        config += (f"[profile m{n}]\nrole_arn = {roles[f'm{n}']}\nsource_profile = hop\n"
+                   f"mfa_serial = {serial}\n")
+    sandbox.write_config(config)
+    sandbox.write_credentials("[base]\naws_access_key_id = AKIDWARMHOP\n"
+                              "aws_secret_access_key = long-term-secret\n")
+    run = PtyRun(sandbox, ["warm", "m1", "m2"])
+    run.read_until(f"Enter MFA code for {serial}: ".encode())
+    run.wait_for_echo_off()
+    os.write(run.master, CODE.encode() + b"\n")
+    status, out, err = run.finish()
+    assert status == 0, err
+    assert run.transcript.count(b"Enter MFA code") == 1, run.transcript
+    for arn in roles.values():
+        [call] = moto_noauth.assume_role_calls(arn)
+        assert call.params["TokenCode"] == CODE
