@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 # Nothing in a test may reach instance metadata or a real AWS endpoint.
 export AWS_EC2_METADATA_DISABLED=true
+# awscrt is in the venv for botocore's login provider only; the peers sign
+# as the AWS CLI does without it.
+export BOTO_DISABLE_CRT=true
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE \
   AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE AWS_ENDPOINT_URL \
   AWS_ENDPOINT_URL_STS AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI || true

@@ -43,6 +43,7 @@ for _name in list(os.environ):
     if _name.startswith("AWS_"):
         del os.environ[_name]
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+os.environ["BOTO_DISABLE_CRT"] = "true"
 os.environ["AWS_CONFIG_FILE"] = os.devnull
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 for _name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
@@ -93,6 +94,10 @@ def clean_env(home: Path | str, extra: Mapping[str, str | None] | None = None,
         "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
         "AWS_EC2_METADATA_DISABLED": "true",
+        # awscrt is in the venv for botocore's login provider only: the AWS
+        # CLI and botocore sign as they do without it (the CRT signer orders
+        # presigned query parameters differently).
+        "BOTO_DISABLE_CRT": "true",
     }
     if sts_url is not None:
         env["AWS_ENDPOINT_URL_STS"] = sts_url
