@@ -52,10 +52,23 @@ fi
 apt_packages=()
 command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 [ -x /usr/bin/chromium ] || apt_packages+=(chromium)
+# The OS keychain tests: a real Secret Service (gnome-keyring's daemon) on a
+# private session bus (dbus-run-session), locked with dbus-send; without
+# the recommended desktop packages (2.3 MB in all).
+keychain_packages=()
+command -v gnome-keyring-daemon >/dev/null 2>&1 || keychain_packages+=(gnome-keyring)
+command -v dbus-run-session >/dev/null 2>&1 || keychain_packages+=(dbus-daemon)
+command -v dbus-send >/dev/null 2>&1 || keychain_packages+=(dbus-bin)
+if [ ${#apt_packages[@]} -gt 0 ] || [ ${#keychain_packages[@]} -gt 0 ]; then
+  apt-get update
+fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
   say "installing ${apt_packages[*]} (apt-get)"
-  apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y "${apt_packages[@]}"
+fi
+if [ ${#keychain_packages[@]} -gt 0 ]; then
+  say "installing ${keychain_packages[*]} (apt-get)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${keychain_packages[@]}"
 fi
 
 npm_dir=crates/wasm/tests

@@ -4,10 +4,13 @@ read the entry it stored."""
 
 from __future__ import annotations
 
+import os
+import select
 import subprocess
 import time
 
 from conftest import ACCOUNT, parse_process_json, rolectl_path
+from test_moto_mfa import _make_controlling_tty
 
 N = 50
 CODE = "271828"
@@ -57,43 +60,70 @@ def test_fifty_cold_credential_process_runs_make_one_assume_role(
     assert len(moto_sandbox.cache_files()) == 1
 
 
+def _read_ready(masters, transcripts, wait):
+    ready, _, _ = select.select([m for m in masters if m is not None], [], [], wait)
+    for fd in ready:
+        i = masters.index(fd)
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the process ended and closed its terminal
+            chunk = b""
+        if chunk:
+            transcripts[i] += chunk
+        else:
+            masters[i] = None
+
+
 def test_fifty_cold_runs_with_mfa_ask_for_one_code(role_guide, moto_sandbox, moto, tmp_path):
     serial = f"arn:aws:iam::{ACCOUNT}:mfa/{role_guide.user.name}"
     moto_sandbox.write_config(role_guide.config_text(f"mfa_serial = {serial}\n"))
-    prompt = f"Enter MFA code for {serial}: "
-    # No controlling terminal (a new session): the prompt goes to stderr and
-    # the code is read from stdin, each process with its own pipe.
-    procs = _start_all(moto_sandbox, ["--profile", "marketingadmin", "credential-process"],
-                       subprocess.PIPE, tmp_path, start_new_session=True)
+    prompt = f"Enter MFA code for {serial}: ".encode()
+    # Each process has a pseudo-terminal of its own as its controlling
+    # terminal: one of them asks there, the others wait for its entry.
+    ptys = [os.openpty() for _ in range(N)]
+    procs = []
+    for i, (_, slave) in enumerate(ptys):
+        out = open(tmp_path / f"out-{i}", "wb")
+        err = open(tmp_path / f"err-{i}", "wb")
+        procs.append(subprocess.Popen(
+            [str(rolectl_path()), "--profile", "marketingadmin", "credential-process"],
+            stdin=slave, stdout=out, stderr=err, env=moto_sandbox.env(),
+            cwd=str(moto_sandbox.home), start_new_session=True,
+            preexec_fn=_make_controlling_tty))
+        out.close()
+        err.close()
+        os.close(slave)
+    masters = [m for m, _ in ptys]
+    transcripts = [b""] * N
     try:
         deadline = time.monotonic() + 30
         asking = []
         while not asking:
             assert time.monotonic() < deadline, "no process asked for the MFA code"
-            asking = [i for i, text in enumerate(_outputs(tmp_path, "err")) if prompt in text]
+            _read_ready(masters, transcripts, 0.02)
+            asking = [i for i, t in enumerate(transcripts) if prompt in t]
             finished = [i for i, p in enumerate(procs) if p.poll() is not None]
             assert not finished, f"processes {finished} ended before any code was given"
-            time.sleep(0.02)
         # Give the others time to (wrongly) ask as well.
-        time.sleep(0.5)
-        asking = [i for i, text in enumerate(_outputs(tmp_path, "err")) if prompt in text]
+        stop = time.monotonic() + 0.5
+        while time.monotonic() < stop:
+            _read_ready(masters, transcripts, 0.05)
+        asking = [i for i, t in enumerate(transcripts) if prompt in t]
         assert len(asking) == 1, f"{len(asking)} processes asked for a code"
         [first] = asking
-        procs[first].stdin.write(CODE.encode() + b"\n")
-        procs[first].stdin.close()
-        # Every other stdin is closed: a process that asked now would fail.
-        for i, proc in enumerate(procs):
-            if i != first:
-                proc.stdin.close()
+        os.write(ptys[first][0], CODE.encode() + b"\n")
         statuses = _wait_all(procs)
+        _read_ready(masters, transcripts, 0)
     finally:
         for proc in procs:
             if proc.poll() is None:
                 proc.kill()
+        for master, _ in ptys:
+            os.close(master)
     errors = _outputs(tmp_path, "err")
     assert statuses == [0] * N, [e for e in errors if e]
-    assert errors[first] == prompt, errors[first]
-    assert [e for i, e in enumerate(errors) if i != first] == [""] * (N - 1)
+    assert errors == [""] * N, [e for e in errors if e]
+    assert [t for i, t in enumerate(transcripts) if i != first] == [b""] * (N - 1)
     outputs = _outputs(tmp_path, "out")
     assert len(set(outputs)) == 1, "the runs printed different credentials"
     [call] = moto.assume_role_calls(role_guide.role_arn)

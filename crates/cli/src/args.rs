@@ -42,6 +42,11 @@ pub struct Global {
     /// rolectl_mfa_session = true).
     #[arg(long, global = true)]
     pub mfa_session: bool,
+    /// Never ask a person: a step that needs an MFA code or an SSO login fails at
+    /// once with exit status 3 and the command that provides it (also
+    /// ROLECTL_NO_PROMPT=1; the default when there is no terminal).
+    #[arg(long, global = true)]
+    pub no_prompt: bool,
     /// Show each step and STS call on stderr (secrets masked).
     #[arg(long, global = true)]
     pub debug: bool,
@@ -121,6 +126,43 @@ pub enum Command {
         #[arg(long)]
         print: bool,
     },
+    /// Run a credential_process command once and cache its output until it expires.
+    ///
+    /// The output is printed unchanged. With an Expiration at least 15 minutes
+    /// away it is kept in the cache directory as rolectl-process-<sha1>.json
+    /// (0600) and printed again by later calls until then; output without an
+    /// Expiration is never cached. Parallel callers share one run. Use it as
+    /// `credential_process = rolectl cache-process -- CMD ARGS...`.
+    CacheProcess {
+        /// The command and its arguments (run without a shell).
+        #[arg(
+            required = true,
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "CMD"
+        )]
+        command: Vec<String>,
+    },
+    /// Fill the cache for several profiles in one go, one MFA code per device.
+    ///
+    /// Each profile is resolved with an MFA session where its chain allows
+    /// one (rolectl_mfa_session); a code typed once is used for every role of
+    /// that device in this run. Tools started afterwards need no prompt.
+    Warm {
+        /// The profiles to resolve.
+        #[arg(required = true, value_name = "PROFILE")]
+        profiles: Vec<String>,
+    },
+    /// Keep profiles' long-term keys in the OS keychain instead of ~/.aws/credentials.
+    ///
+    /// Secret Service on Linux, Keychain on macOS, Credential Manager on
+    /// Windows. A profile with `rolectl_keychain = true`, or with no keys in
+    /// the files and keys in the keychain, resolves with them. The AWS CLI
+    /// reaches them through `credential_process = rolectl credential-process --profile P`.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
     /// List or clear the cached credentials.
     Cache {
         #[command(subcommand)]
@@ -135,6 +177,35 @@ pub enum Command {
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysAction {
+    /// Store a profile's keys: read without echo on the terminal, else two
+    /// lines of stdin (the access key id, then the secret access key).
+    Add {
+        #[arg(value_name = "PROFILE")]
+        name: String,
+    },
+    /// Every profile with keys in the keychain, and its key id (never the secret).
+    List,
+    /// Remove a profile's keys from the keychain.
+    Remove {
+        #[arg(value_name = "PROFILE")]
+        name: String,
+    },
+    /// Move a profile's keys from the credentials file into the keychain
+    /// (the file keeps everything else; a backup is left beside it).
+    Import {
+        #[arg(value_name = "PROFILE")]
+        name: String,
+    },
+    /// Replace a profile's keys: IAM CreateAccessKey with the current keys,
+    /// store the new pair, then DeleteAccessKey of the old one.
+    Rotate {
+        #[arg(value_name = "PROFILE")]
+        name: String,
     },
 }
 

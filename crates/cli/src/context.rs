@@ -30,6 +30,10 @@ pub struct Context {
     pub mfa_code: Option<String>,
     pub mfa_session: bool,
     pub debug: bool,
+    /// Why no person may be asked (`--no-prompt`, `ROLECTL_NO_PROMPT`), if so.
+    pub no_prompt: Option<&'static str>,
+    /// Why the keychain's index could not be read, when it was needed.
+    pub keychain_error: std::sync::OnceLock<String>,
 }
 
 /// Both files' bytes; `None` for a file that does not exist (the AWS CLI
@@ -68,6 +72,16 @@ impl Context {
             config: config_path.display().to_string(),
             credentials: credentials_path.display().to_string(),
         };
+        let no_prompt = if global.no_prompt {
+            Some("--no-prompt")
+        } else if env
+            .get("ROLECTL_NO_PROMPT")
+            .is_some_and(|v| v.trim() == "1" || v.trim().eq_ignore_ascii_case("true"))
+        {
+            Some("ROLECTL_NO_PROMPT")
+        } else {
+            None
+        };
         let login_cache_dir = match env.get("AWS_LOGIN_CACHE_DIRECTORY") {
             Some(dir) => expand_user(&expand_vars(dir, &env), &home),
             None => home.join(".aws").join("login").join("cache"),
@@ -86,6 +100,8 @@ impl Context {
             mfa_code: global.mfa_code.clone(),
             mfa_session: global.mfa_session,
             debug: global.debug,
+            no_prompt,
+            keychain_error: std::sync::OnceLock::new(),
         }
     }
 
@@ -133,6 +149,7 @@ impl Context {
             region: self.region.clone(),
             cache: self.cache,
             mfa_session: self.mfa_session,
+            keychain: Default::default(),
         }
     }
 
@@ -145,6 +162,14 @@ impl Context {
         let parsed = self.sections_for(&profile)?;
         self.warn_refused(&parsed.diagnostics);
         snapshot.profiles = parsed.profiles;
+        if needs_keychain(&snapshot) {
+            match crate::keychain::index() {
+                Ok(index) => snapshot.options.keychain = index,
+                Err(e) => {
+                    let _ = self.keychain_error.set(e.to_string());
+                }
+            }
+        }
         Ok(snapshot)
     }
 
@@ -181,6 +206,13 @@ impl Context {
         }
     }
 
+    /// Why no person may be asked now, if so: the switch, else the lack of
+    /// a terminal.
+    pub fn cannot_prompt(&self) -> Option<&'static str> {
+        self.no_prompt
+            .or_else(|| (!crate::prompt::terminal_available()).then_some("there is no terminal"))
+    }
+
     /// The profile a resolution starts from, and which setting named it
     /// (for errors about a profile that does not exist).
     pub fn profile_origin(&self) -> Option<&'static str> {
@@ -191,6 +223,39 @@ impl Context {
             .into_iter()
             .find(|var| self.env.contains_key(*var))
     }
+}
+
+/// Whether the keychain's index is worth reading for `snapshot`: a
+/// profile says its keys are there, or the files give the selected chain
+/// no keys of its own. Other runs never touch the keychain.
+fn needs_keychain(snapshot: &Snapshot) -> bool {
+    use rolectl_resolver::{plan, Base, Reason, ResolveError};
+    let explicit = snapshot.profiles.profiles.values().any(|s| {
+        s.value("rolectl_keychain")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    });
+    explicit
+        || match plan(snapshot) {
+            Err(
+                ResolveError::NoCredentials
+                | ResolveError::NoCredentialsInProfile { .. }
+                | ResolveError::SourceProfileWithoutCredentials { .. },
+            ) => true,
+            Ok(p) => {
+                p.profile_found
+                    && matches!(
+                        p.base,
+                        Base::Imds {
+                            reason: Reason::DefaultChain,
+                            ..
+                        } | Base::Container {
+                            reason: Reason::DefaultChain,
+                            ..
+                        }
+                    )
+            }
+            Err(_) => false,
+        }
 }
 
 fn home_dir(env: &BTreeMap<String, String>) -> PathBuf {

@@ -1,5 +1,6 @@
 //! What ends a run, and its exit status: 1 for a resolution, file or STS
-//! problem, 2 for a usage error (clap's own usage errors also exit 2).
+//! problem, 2 for a usage error (clap's own usage errors also exit 2), 3
+//! for a step that needs a person when none may be asked.
 
 /// An error shown as one sentence on stderr.
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +14,10 @@ pub enum CliError {
     /// The command line asks for something that cannot be done.
     #[error("{message}")]
     Usage { message: String },
+    /// A step needs a person (an MFA code, an SSO login) and none may be
+    /// asked: exit status 3.
+    #[error("{message}")]
+    NeedsPerson { message: String },
     /// Output or a child process failed.
     #[error("{message}")]
     Io { message: String, status: u8 },
@@ -23,6 +28,7 @@ impl CliError {
         match self {
             CliError::Config { .. } | CliError::Resolve { .. } => 1,
             CliError::Usage { .. } => 2,
+            CliError::NeedsPerson { .. } => 3,
             CliError::Io { status, .. } => *status,
         }
     }

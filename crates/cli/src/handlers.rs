@@ -24,6 +24,12 @@ pub struct NativeHandlers<'a> {
     sso: Sso,
     /// The value of the profile chain variable for child processes.
     chain: String,
+    /// Set when a step needed a person and none could be asked: the one
+    /// line to show, with exit status 3.
+    pub needs_person: Option<String>,
+    /// `warm`: the codes typed so far by serial, so that each device is
+    /// asked once per run.
+    pub codes: Option<std::collections::BTreeMap<String, Secret>>,
 }
 
 impl<'a> NativeHandlers<'a> {
@@ -36,7 +42,14 @@ impl<'a> NativeHandlers<'a> {
             login_tokens: CacheDir::new(ctx.login_cache_dir.clone()),
             sso: Sso::default(),
             chain,
+            needs_person: None,
+            codes: None,
         }
+    }
+
+    /// The profile this run resolves (the last of the profile chain).
+    fn selected(&self) -> &str {
+        self.chain.rsplit(',').next().unwrap_or_default()
     }
 
     fn debug(&self, text: impl FnOnce() -> String) {
@@ -89,10 +102,44 @@ impl Handlers for NativeHandlers<'_> {
 
     async fn mfa_code(&mut self, serial: &str, profile: &str) -> Result<Secret, String> {
         self.debug(|| format!("MFA code for {serial} (profile {profile})"));
-        match &self.ctx.mfa_code {
-            Some(code) => Ok(Secret::new(code.trim())),
-            None => prompt::mfa_code(serial),
+        if let Some(code) = &self.ctx.mfa_code {
+            return Ok(Secret::new(code.trim()));
         }
+        if let Some(why) = self.ctx.cannot_prompt() {
+            let selected = self.selected();
+            let message = format!(
+                "The profile \"{profile}\" needs an MFA code for {serial} and no one may be asked ({why}): run `rolectl --profile {selected} export` in a terminal (or `rolectl warm {selected}`) to cache its credentials first, or pass --mfa-code."
+            );
+            self.needs_person = Some(message.clone());
+            return Err(message);
+        }
+        if let Some(code) = self.codes.as_ref().and_then(|c| c.get(serial)) {
+            return Ok(code.clone());
+        }
+        let code = prompt::mfa_code(serial)?;
+        if let Some(codes) = &mut self.codes {
+            codes.insert(serial.to_owned(), code.clone());
+        }
+        Ok(code)
+    }
+
+    async fn keychain_keys(&mut self, profile: &str) -> Result<Option<(String, Secret)>, String> {
+        self.debug(|| format!("keys of profile {profile} from the OS keychain"));
+        let result = crate::keychain::get(profile).map_err(|e| e.to_string());
+        self.debug(|| format!("keychain: {}", outcome(&result)));
+        result
+    }
+
+    async fn mfa_process(
+        &mut self,
+        command: &str,
+        serial: &str,
+        profile: &str,
+    ) -> Result<Secret, String> {
+        self.debug(|| format!("mfa_process of profile {profile} for {serial}: {command}"));
+        let result = process::mfa_code(command, &self.chain).await;
+        self.debug(|| format!("mfa_process: {}", outcome(&result)));
+        result
     }
 
     async fn read_file(&mut self, path: &str) -> Result<String, String> {

@@ -4,12 +4,14 @@
 
 mod args;
 mod cache_dir;
+mod cache_process;
 mod commands;
 mod context;
 mod error;
 mod federation;
 mod handlers;
 mod http;
+mod keychain;
 mod metadata;
 mod process;
 mod prompt;
@@ -22,7 +24,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{CacheAction, Cli, Command, SsoAction};
+use args::{CacheAction, Cli, Command, KeysAction, SsoAction};
 use context::Context;
 use error::CliError;
 
@@ -71,6 +73,15 @@ fn run(ctx: &'static Context, command: &Command) -> Result<bool, CliError> {
             CacheAction::List { format } => commands::cache::list(ctx, *format)?,
             CacheAction::Clear => commands::cache::clear(ctx)?,
         },
+        Command::Keys { action } => match action {
+            KeysAction::Add { name } => commands::keys::add(name)?,
+            KeysAction::List => commands::keys::list()?,
+            KeysAction::Remove { name } => commands::keys::remove(name)?,
+            KeysAction::Import { name } => commands::keys::import(ctx, name)?,
+            KeysAction::Rotate { name } => commands::keys::rotate(ctx, name)?,
+        },
+        Command::Warm { profiles } => commands::warm::run(ctx, profiles)?,
+        Command::CacheProcess { command } => cache_process::run(ctx, command)?,
         Command::Sso { action } => match action {
             SsoAction::Login {
                 sso_session,

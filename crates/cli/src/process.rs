@@ -6,6 +6,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use rolectl_resolver::ProcessOutput;
+use rolectl_sigv4::Secret;
 
 /// How long a credential process may take; it may prompt for an MFA code.
 pub const TIMEOUT: Duration = Duration::from_secs(120);
@@ -19,11 +20,24 @@ pub const CHAIN_VAR: &str = "ROLECTL_PROFILE_CHAIN";
 
 /// Runs `command` for `profile`; `chain` is the value of [`CHAIN_VAR`] for the child.
 pub async fn run(command: &str, chain: &str) -> Result<ProcessOutput, String> {
-    let argv = shlex::split(command)
+    run_argv(&split(command)?, chain, TIMEOUT).await
+}
+
+/// `command` split as a POSIX shell would, without running a shell.
+pub fn split(command: &str) -> Result<Vec<String>, String> {
+    shlex::split(command)
         .filter(|a| !a.is_empty())
         .ok_or_else(|| {
             format!("the command `{command}` is not valid shell syntax (check its quotes)")
-        })?;
+        })
+}
+
+/// Runs `argv` (not empty) with stdout and stderr captured, stopped after `timeout`.
+pub async fn run_argv(
+    argv: &[String],
+    chain: &str,
+    timeout: Duration,
+) -> Result<ProcessOutput, String> {
     let mut child = tokio::process::Command::new(&argv[0])
         .args(&argv[1..])
         .env(CHAIN_VAR, chain)
@@ -53,11 +67,11 @@ pub async fn run(command: &str, chain: &str) -> Result<ProcessOutput, String> {
         let status = child.wait().await;
         (status, out, err)
     };
-    let (status, out, err) = tokio::time::timeout(TIMEOUT, read).await.map_err(|_| {
+    let (status, out, err) = tokio::time::timeout(timeout, read).await.map_err(|_| {
         format!(
             "`{}` did not finish within {} s and was stopped",
             argv[0],
-            TIMEOUT.as_secs()
+            timeout.as_secs()
         )
     })?;
     let status = status.map_err(|e| format!("`{}` could not be waited for: {e}", argv[0]))?;
@@ -66,4 +80,40 @@ pub async fn run(command: &str, chain: &str) -> Result<ProcessOutput, String> {
         stdout: String::from_utf8_lossy(&out).into_owned(),
         stderr: String::from_utf8_lossy(&err).into_owned(),
     })
+}
+
+/// How long an `mfa_process` may take (`ROLECTL_MFA_PROCESS_TIMEOUT`
+/// seconds, else 60): it answers without a person, so it is quick or broken.
+fn mfa_timeout() -> Duration {
+    std::env::var("ROLECTL_MFA_PROCESS_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .map_or(Duration::from_secs(60), Duration::from_secs)
+}
+
+/// Runs `mfa_process`: its trimmed output is the code; a failure says why
+/// with the process's stderr.
+pub async fn mfa_code(command: &str, chain: &str) -> Result<Secret, String> {
+    let argv = split(command)?;
+    let output = run_argv(&argv, chain, mfa_timeout())
+        .await
+        .map_err(|e| format!("mfa_process: {e}"))?;
+    if output.status != Some(0) {
+        let ended = output
+            .status
+            .map(|c| format!("exit code {c}"))
+            .unwrap_or_else(|| "a signal".to_owned());
+        let stderr = output.stderr.trim();
+        return Err(if stderr.is_empty() {
+            format!("mfa_process `{}` ended with {ended}", argv[0])
+        } else {
+            format!("mfa_process `{}` ended with {ended}: {stderr}", argv[0])
+        });
+    }
+    let code = output.stdout.trim();
+    if code.is_empty() {
+        return Err(format!("mfa_process `{}` printed no code", argv[0]));
+    }
+    Ok(Secret::new(code))
 }

@@ -95,6 +95,9 @@ pub async fn resolve(
             eprintln!("warning: {warning}");
         }
     }
+    if let (Err(_), Some(message)) = (&result, handlers.needs_person.take()) {
+        return Err(CliError::NeedsPerson { message });
+    }
     let credentials = result.map_err(|e| resolve_error(ctx, &e))?;
     let plan = machine.plan().map_err(|e| resolve_error(ctx, e))?;
     Ok(Resolution {
@@ -107,7 +110,33 @@ pub async fn resolve(
 /// The resolver's error with the real paths, and for a missing profile the
 /// setting that named it.
 pub fn resolve_error(ctx: &Context, error: &ResolveError) -> CliError {
+    // A keychain that could not be read is the reason, not an empty one.
+    if let (ResolveError::KeychainEmpty { .. }, Some(reason)) = (error, ctx.keychain_error.get()) {
+        return CliError::resolve(reason.clone());
+    }
     let mut message = ctx.paths.rewrite(&error.to_string());
+    if let (
+        ResolveError::NoCredentials | ResolveError::SourceProfileWithoutCredentials { .. },
+        Some(reason),
+    ) = (error, ctx.keychain_error.get())
+    {
+        message.push_str(&format!(
+            " Its keys may be in the OS keychain, which could not be checked: {reason}"
+        ));
+    }
+    // An SSO login is a person's step: without one to ask, exit 3.
+    if matches!(
+        error,
+        ResolveError::SsoTokenMissing { .. }
+            | ResolveError::SsoTokenInvalid { .. }
+            | ResolveError::SsoTokenExpired { .. }
+            | ResolveError::SsoUnauthorized { .. }
+    ) {
+        if let Some(why) = ctx.cannot_prompt() {
+            message.push_str(&format!(" (No login can be started: {why}.)"));
+            return CliError::NeedsPerson { message };
+        }
+    }
     // The AWS CLI's own text first, unchanged, so that scripts matching it
     // still match; then the profile the call was made for.
     if let ResolveError::Sts {

@@ -91,6 +91,33 @@ pub fn mfa_session_key(access_key_id: &str, serial: &str, duration_seconds: u32)
     format!("{MFA_SESSION_KEY_PREFIX}{}", cache_key_of(&args))
 }
 
+/// The prefix of rolectl's cached `credential_process` outputs
+/// (`rolectl cache-process`, `rolectl_process_cache = true`).
+pub const PROCESS_KEY_PREFIX: &str = "rolectl-process-";
+
+/// The cache key of a `credential_process` command line: the prefix, then
+/// the SHA-1 of the command as written (for `cache-process`, its arguments
+/// joined with shell quoting, so both spellings of one command share it).
+pub fn process_cache_key(command: &str) -> String {
+    format!("{PROCESS_KEY_PREFIX}{}", cache_key_of_text(command))
+}
+
+/// When a cached or fresh `credential_process` output may be kept: it must
+/// parse as the AWS CLI parses it and carry an `Expiration` at least
+/// [`EXPIRY_WINDOW`] away. `None`: not cacheable (no `Expiration`, too
+/// close to it, or not valid output).
+pub fn process_output_keepable(stdout: &str, now: OffsetDateTime) -> Option<OffsetDateTime> {
+    let output = crate::sources::ProcessOutput {
+        status: Some(0),
+        stdout: stdout.to_owned(),
+        stderr: String::new(),
+    };
+    let expiration = crate::sources::parse_process_output(&output, None)
+        .ok()?
+        .expiration?;
+    (expiration - now >= EXPIRY_WINDOW).then_some(expiration)
+}
+
 /// The file text of an MFA session: its credentials as a role entry holds
 /// them (so [`CacheEntry::parse`] reads it), and under `MfaSession` what it
 /// was asked with (serial, long-term access key id, duration) for `cache list`.

@@ -113,12 +113,25 @@ pub enum Base {
         credentials: StaticCredentials,
     },
     WebIdentity(WebIdentity),
+    /// Long-term keys kept in the OS keychain (`rolectl keys add`), read
+    /// when resolving ([`crate::Effect::KeychainKeys`]).
+    Keychain {
+        /// The profile, at its `rolectl_keychain` key, else its section.
+        origin: Origin,
+        /// The access key id the front end's keychain index gives.
+        access_key_id: String,
+        /// `rolectl_keychain = true`; else the files hold no keys for it.
+        explicit: bool,
+    },
     /// `credential_process`.
     Process {
         origin: Origin,
         command: String,
         /// `aws_account_id`, used when the process does not print one.
         account_id: Option<String>,
+        /// `rolectl_process_cache = true`: its output is cached under this
+        /// key (`rolectl-process-<sha1>`) until shortly before it expires.
+        cache_key: Option<String>,
     },
     /// IAM Identity Center: the cached token, then GetRoleCredentials.
     Sso {
@@ -194,6 +207,8 @@ pub struct RoleStep {
     pub role_session_name: Option<String>,
     pub external_id: Option<String>,
     pub mfa_serial: Option<String>,
+    /// `mfa_process` (aws-vault's key): a command whose output is the code.
+    pub mfa_process: Option<String>,
     pub duration_seconds: Option<u32>,
     /// Where `role_session_name`, `external_id` and `mfa_serial` are set.
     pub places: RolePlaces,

@@ -163,6 +163,7 @@ fn plan_output(p: &Plan) -> Value {
             json!({ "WebIdentityToken": m })
         }
         Base::Process { command, .. } => json!({ "CredentialProcess": command }),
+        Base::Keychain { origin, .. } => json!({ "Keychain": origin.profile }),
         Base::Login { source, .. } => json!({ "LoginSession": source.session }),
         Base::Sso { settings, .. } => {
             let m: Map<String, Value> = settings

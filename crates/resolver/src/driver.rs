@@ -29,6 +29,23 @@ pub trait Handlers {
         endpoint: &Endpoint,
     ) -> Result<Output, String>;
     async fn mfa_code(&mut self, serial: &str, profile: &str) -> Result<Secret, String>;
+    /// The trimmed output of `mfa_process`, the code for `serial`. By
+    /// default no process can be run.
+    async fn mfa_process(
+        &mut self,
+        command: &str,
+        serial: &str,
+        profile: &str,
+    ) -> Result<Secret, String> {
+        let _ = (command, serial, profile);
+        Err("this program cannot run mfa_process commands".to_owned())
+    }
+    /// The access key id and secret key of `profile` in the OS keychain;
+    /// `Ok(None)` when it holds none. By default there is no keychain.
+    async fn keychain_keys(&mut self, profile: &str) -> Result<Option<(String, Secret)>, String> {
+        let _ = profile;
+        Err("this program has no OS keychain".to_owned())
+    }
     async fn read_file(&mut self, path: &str) -> Result<String, String>;
     /// The cache file's contents; `None` when missing or unreadable.
     async fn cache_get(&mut self, key: &str) -> Option<String>;
@@ -135,6 +152,18 @@ pub async fn drive<H: Handlers>(
             Effect::MfaCode { serial, profile } => {
                 let code = handlers.mfa_code(serial, profile).await;
                 machine.handle_mfa_code(code)
+            }
+            Effect::MfaProcess {
+                command,
+                serial,
+                profile,
+            } => {
+                let code = handlers.mfa_process(command, serial, profile).await;
+                machine.handle_mfa_code(code)
+            }
+            Effect::KeychainKeys { profile } => {
+                let keys = handlers.keychain_keys(profile).await;
+                machine.handle_keychain(keys)
             }
             Effect::ReadFile { path } => {
                 let contents = handlers.read_file(path).await;

@@ -25,6 +25,14 @@ pub enum Effect {
     /// Ask the user for the current code of an MFA device
     /// (`Enter MFA code for <serial>: `). Answer with [`Resolver::handle_mfa_code`](crate::Resolver::handle_mfa_code).
     MfaCode { serial: String, profile: String },
+    /// Run the profile's `mfa_process` (split as a shell would, no shell,
+    /// with a timeout): its trimmed output is the code for `serial`.
+    /// Answer with [`Resolver::handle_mfa_code`](crate::Resolver::handle_mfa_code).
+    MfaProcess {
+        command: String,
+        serial: String,
+        profile: String,
+    },
     /// Read a file whole (a web identity token, a container authorization
     /// token). Answer with [`Resolver::handle_file`](crate::Resolver::handle_file).
     ReadFile { path: String },
@@ -42,6 +50,9 @@ pub enum Effect {
         url: String,
         authorization: Option<Secret>,
     },
+    /// Read the long-term keys of `profile` from the OS keychain. Answer with
+    /// [`Resolver::handle_keychain`](crate::Resolver::handle_keychain).
+    KeychainKeys { profile: String },
     /// Run a `credential_process` command line (split as a shell would).
     /// Answer with [`Resolver::handle_process`](crate::Resolver::handle_process).
     RunProcess { command: String, profile: String },
@@ -96,6 +107,16 @@ impl fmt::Debug for Effect {
                 .field("serial", serial)
                 .field("profile", profile)
                 .finish(),
+            Effect::MfaProcess {
+                command,
+                serial,
+                profile,
+            } => f
+                .debug_struct("MfaProcess")
+                .field("command", command)
+                .field("serial", serial)
+                .field("profile", profile)
+                .finish(),
             Effect::ReadFile { path } => f.debug_struct("ReadFile").field("path", path).finish(),
             Effect::CacheGet { key } => f.debug_struct("CacheGet").field("key", key).finish(),
             Effect::CachePut { key, .. } => f
@@ -108,6 +129,10 @@ impl fmt::Debug for Effect {
                 .debug_struct("ContainerCredentials")
                 .field("url", url)
                 .field("authorization", authorization)
+                .finish(),
+            Effect::KeychainKeys { profile } => f
+                .debug_struct("KeychainKeys")
+                .field("profile", profile)
                 .finish(),
             Effect::RunProcess { command, profile } => f
                 .debug_struct("RunProcess")
@@ -157,13 +182,14 @@ impl Effect {
     pub(crate) fn kind(&self) -> Kind {
         match self {
             Effect::Sts { .. } => Kind::Sts,
-            Effect::MfaCode { .. } => Kind::Mfa,
+            Effect::MfaCode { .. } | Effect::MfaProcess { .. } => Kind::Mfa,
             Effect::ReadFile { .. } => Kind::File,
             Effect::CacheGet { .. } => Kind::CacheGet,
             Effect::CachePut { .. } => Kind::CachePut,
             Effect::ImdsCredentials(_) => Kind::Imds,
             Effect::ContainerCredentials { .. } => Kind::Container,
             Effect::RunProcess { .. } => Kind::Process,
+            Effect::KeychainKeys { .. } => Kind::Keychain,
             Effect::SsoTokenGet { .. } => Kind::SsoTokenGet,
             Effect::SsoTokenPut { .. } => Kind::SsoTokenPut,
             Effect::Sso { .. } => Kind::Sso,
@@ -185,6 +211,7 @@ pub(crate) enum Kind {
     Imds,
     Container,
     Process,
+    Keychain,
     SsoTokenGet,
     SsoTokenPut,
     Sso,

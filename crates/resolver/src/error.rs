@@ -96,6 +96,12 @@ pub enum ResolveError {
     #[error("The MFA code for {serial} (profile \"{profile}\") must be exactly 6 digits.")]
     InvalidMfaCode { serial: String, profile: String },
 
+    #[error("The profile \"{profile}\" ({location}) sets rolectl_keychain = true, but the OS keychain holds no keys for it; add them with `rolectl keys add {profile}` (or `rolectl keys import {profile}`).")]
+    KeychainEmpty { profile: String, location: Location },
+
+    #[error("The keys of profile \"{profile}\" could not be read from the OS keychain: {message}")]
+    Keychain { profile: String, message: String },
+
     #[error("No MFA code could be read for {serial} (profile \"{profile}\"): {message}")]
     MfaUnavailable {
         serial: String,

@@ -43,11 +43,23 @@ fn base_line(base: &Base) -> String {
                 .map(ToString::to_string)
                 .unwrap_or_else(|| "the environment".to_owned())
         ),
+        Base::Keychain {
+            origin,
+            access_key_id,
+            ..
+        } => format!(
+            "keys of profile \"{}\" in the keychain, key id {access_key_id}, from {origin}",
+            origin.profile
+        ),
         Base::Process {
-            origin, command, ..
-        } => {
-            format!("credential_process `{command}` of {origin}")
-        }
+            origin,
+            command,
+            cache_key,
+            ..
+        } => match cache_key {
+            Some(key) => format!("credential_process `{command}` of {origin}, cached as {key}"),
+            None => format!("credential_process `{command}` of {origin}"),
+        },
         Base::Login { origin, source } => {
             format!("console login session {} of {origin}", source.session)
         }

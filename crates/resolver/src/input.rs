@@ -20,6 +20,12 @@ pub struct Options {
     /// default, as in the AWS CLI). `ROLECTL_MFA_SESSION=1` in the
     /// environment and `rolectl_mfa_session = true` turn it on too.
     pub mfa_session: bool,
+    /// The profiles whose long-term keys the OS keychain holds, each with
+    /// its access key id (never the secret): the front end's index of the
+    /// keychain. A profile listed here with no keys in the files, or with
+    /// `rolectl_keychain = true`, takes its keys from the keychain
+    /// ([`crate::Effect::KeychainKeys`]).
+    pub keychain: BTreeMap<String, String>,
 }
 
 /// The inputs of one resolution.

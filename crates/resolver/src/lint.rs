@@ -1136,6 +1136,10 @@ const KNOWN_KEYS: &[&str] = &[
     // rolectl's own (read by a later feature).
     "rolectl_mfa_session",
     "rolectl_mfa_session_duration",
+    "rolectl_process_cache",
+    "rolectl_keychain",
+    // aws-vault's, read by rolectl too.
+    "mfa_process",
 ];
 
 /// The keys of an `[sso-session]` section.
@@ -1217,9 +1221,11 @@ fn classify(key: &str) -> Key {
         | "cli_auto_prompt"
         | "cli_history"
         | "cli_follow_urlparam"
-        | "cli_help_output" => Key::Known,
-        "mfa_process"
-        | "include_profile"
+        | "cli_help_output"
+        | "rolectl_process_cache"
+        | "rolectl_keychain"
+        | "mfa_process" => Key::Known,
+        "include_profile"
         | "parent_profile"
         | "session_tags"
         | "transitive_session_tags"

@@ -60,6 +60,7 @@ enum Input {
     Imds(Result<String, String>),
     Container(Result<String, String>),
     Process(Result<ProcessOutput, String>),
+    Keychain(Result<Option<(String, Secret)>, String>),
     SsoToken(Option<String>),
     SsoTokenStored(Result<(), String>),
     Sso(Result<SsoOutput, SsoError>),
@@ -81,6 +82,7 @@ impl fmt::Debug for Input {
             Input::Imds(r) => ("Imds", r.is_ok()),
             Input::Container(r) => ("Container", r.is_ok()),
             Input::Process(r) => ("Process", r.is_ok()),
+            Input::Keychain(r) => ("Keychain", r.is_ok()),
             Input::SsoToken(t) => ("SsoToken", t.is_some()),
             Input::SsoTokenStored(r) => ("SsoTokenStored", r.is_ok()),
             Input::Sso(r) => ("Sso", r.is_ok()),
@@ -122,7 +124,13 @@ enum State {
         level: usize,
     },
     BaseStart,
+    /// The cached output of a `rolectl_process_cache` profile's command.
+    AwaitingProcessCache,
     AwaitingProcess,
+    /// The keys of a keychain profile.
+    AwaitingKeychain,
+    /// Storing the command's output under the process cache key.
+    AwaitingProcessPut,
     AwaitingContainerToken,
     AwaitingContainer,
     AwaitingImds,
@@ -261,6 +269,10 @@ impl Resolver {
     fn effect_budget(&self) -> usize {
         let base = match self.plan.as_ref().map(|p| &p.base) {
             Ok(Base::Sso { .. }) => sso::EFFECT_BUDGET,
+            // Its cache lookup, the command, its cache write.
+            Ok(Base::Process {
+                cache_key: Some(_), ..
+            }) => 3,
             Ok(Base::Login { .. }) => login::EFFECT_BUDGET,
             _ => 2,
         };
@@ -353,6 +365,15 @@ impl Resolver {
         output: Result<ProcessOutput, String>,
     ) -> Result<(), UnexpectedResult> {
         self.feed(Kind::Process, "process", Input::Process(output))
+    }
+
+    /// The keys asked for by [`Effect::KeychainKeys`]: `Ok(None)` when the
+    /// keychain holds none for the profile, `Err` when it cannot be used.
+    pub fn handle_keychain(
+        &mut self,
+        keys: Result<Option<(String, Secret)>, String>,
+    ) -> Result<(), UnexpectedResult> {
+        self.feed(Kind::Keychain, "keychain", Input::Keychain(keys))
     }
 
     /// The SSO token file asked for by [`Effect::SsoTokenGet`]; `None`
@@ -464,29 +485,144 @@ impl Resolver {
                 Ok(None)
             }
             State::BaseStart => self.base_start(now),
+            State::AwaitingProcessCache => {
+                let Some(Input::CacheEntry(entry)) = input else {
+                    return Ok(None);
+                };
+                let plan = self.plan_ref()?;
+                let Base::Process {
+                    origin,
+                    command,
+                    account_id,
+                    ..
+                } = &plan.base
+                else {
+                    return Ok(None);
+                };
+                let cached = entry
+                    .filter(|text| crate::cache::process_output_keepable(text, now).is_some())
+                    .and_then(|stdout| {
+                        let output = ProcessOutput {
+                            status: Some(0),
+                            stdout,
+                            stderr: String::new(),
+                        };
+                        parse_process_output(&output, account_id.as_deref()).ok()
+                    });
+                let source = CredentialSource::Process {
+                    profile: origin.profile.clone(),
+                };
+                match cached {
+                    Some(creds) => {
+                        let mut resolved = ResolvedCredentials::from_source(creds, source);
+                        resolved.from_cache = true;
+                        self.current = Some(resolved);
+                        self.state = State::Level {
+                            level: 0,
+                            phase: Phase::Start,
+                        };
+                        Ok(None)
+                    }
+                    None => {
+                        let effect = Effect::RunProcess {
+                            command: command.clone(),
+                            profile: origin.profile.clone(),
+                        };
+                        self.state = State::AwaitingProcess;
+                        Ok(Some(effect))
+                    }
+                }
+            }
+            State::AwaitingKeychain => {
+                let Some(Input::Keychain(result)) = input else {
+                    return Ok(None);
+                };
+                let Base::Keychain { origin, .. } = &self.plan_ref()?.base else {
+                    return Ok(None);
+                };
+                let profile = origin.profile.clone();
+                let (access_key_id, secret_access_key) = match result {
+                    Ok(Some(keys)) => keys,
+                    Ok(None) => {
+                        return Err(ResolveError::KeychainEmpty {
+                            profile,
+                            location: origin.location,
+                        })
+                    }
+                    Err(message) => return Err(ResolveError::Keychain { profile, message }),
+                };
+                self.current = Some(ResolvedCredentials {
+                    access_key_id,
+                    secret_access_key,
+                    session_token: None,
+                    expiration: None,
+                    account_id: None,
+                    source: CredentialSource::Profile { profile },
+                    from_cache: false,
+                });
+                self.state = State::Level {
+                    level: 0,
+                    phase: Phase::Start,
+                };
+                Ok(None)
+            }
+            State::AwaitingProcessPut => {
+                let Some(Input::CacheStored(result)) = input else {
+                    return Ok(None);
+                };
+                if let Err(message) = result {
+                    let key = match &self.plan_ref()?.base {
+                        Base::Process { cache_key, .. } => cache_key.clone().unwrap_or_default(),
+                        _ => String::new(),
+                    };
+                    self.warnings
+                        .push(Warning::CacheWriteFailed { key, message });
+                }
+                self.state = State::Level {
+                    level: 0,
+                    phase: Phase::Start,
+                };
+                Ok(None)
+            }
             State::AwaitingProcess => {
                 let Some(Input::Process(result)) = input else {
                     return Ok(None);
                 };
                 let plan = self.plan_ref()?;
                 let Base::Process {
-                    origin, account_id, ..
+                    origin,
+                    account_id,
+                    cache_key,
+                    ..
                 } = &plan.base
                 else {
                     return Ok(None);
                 };
+                let cache_key = cache_key.clone();
                 let failed = |message: String| ResolveError::Process {
                     profile: origin.profile.clone(),
                     location: origin.location,
                     message,
                 };
-                let creds = parse_process_output(&result.map_err(&failed)?, account_id.as_deref())
+                let output = result.map_err(&failed)?;
+                let creds = parse_process_output(&output, account_id.as_deref())
                     .and_then(|c| unexpired(c, now))
                     .map_err(failed)?;
                 let source = CredentialSource::Process {
                     profile: origin.profile.clone(),
                 };
                 self.current = Some(ResolvedCredentials::from_source(creds, source));
+                // Output without an Expiration (or about to expire) is used
+                // once and never kept.
+                if let (true, Some(key)) = (self.cache, cache_key) {
+                    if crate::cache::process_output_keepable(&output.stdout, now).is_some() {
+                        self.state = State::AwaitingProcessPut;
+                        return Ok(Some(Effect::CachePut {
+                            key,
+                            entry: output.stdout,
+                        }));
+                    }
+                }
                 self.state = State::Level {
                     level: 0,
                     phase: Phase::Start,
@@ -709,10 +845,23 @@ impl Resolver {
                 self.state = next_level;
                 Ok(None)
             }
+            Base::Keychain { origin, .. } => {
+                self.state = State::AwaitingKeychain;
+                Ok(Some(Effect::KeychainKeys {
+                    profile: origin.profile.clone(),
+                }))
+            }
             // Level 0 is the web identity call itself.
             Base::WebIdentity(_) => {
                 self.state = next_level;
                 Ok(None)
+            }
+            Base::Process {
+                cache_key: Some(key),
+                ..
+            } if self.cache => {
+                self.state = State::AwaitingProcessCache;
+                Ok(Some(Effect::CacheGet { key: key.clone() }))
             }
             Base::Process {
                 origin, command, ..
@@ -870,10 +1019,7 @@ impl Resolver {
                         return Ok(Some(Effect::CacheGet { key }));
                     }
                     set(self, Phase::AwaitingSessionMfa);
-                    return Ok(Some(Effect::MfaCode {
-                        serial: session.serial,
-                        profile: role.origin.profile.clone(),
-                    }));
+                    return Ok(Some(mfa_effect(&role, session.serial)));
                 }
                 if let Some(serial) = &role.mfa_serial {
                     let fallback = self
@@ -889,10 +1035,7 @@ impl Resolver {
                         });
                     }
                     set(self, Phase::AwaitingMfa);
-                    return Ok(Some(Effect::MfaCode {
-                        serial: serial.clone(),
-                        profile: role.origin.profile.clone(),
-                    }));
+                    return Ok(Some(mfa_effect(&role, serial.clone())));
                 }
                 set(self, Phase::AwaitingSts);
                 Ok(Some(self.assume_role(&role, None, endpoint, now)))
@@ -920,10 +1063,7 @@ impl Resolver {
                     _ => {}
                 }
                 set(self, Phase::AwaitingSessionMfa);
-                Ok(Some(Effect::MfaCode {
-                    serial: session.serial,
-                    profile: role.origin.profile.clone(),
-                }))
+                Ok(Some(mfa_effect(&role, session.serial)))
             }
             (Level::Role(role), Phase::AwaitingSessionMfa, Some(Input::Mfa(code))) => {
                 let Some(session) = self.mfa_session.clone() else {
@@ -1195,6 +1335,20 @@ impl Resolver {
             endpoint,
             profile: Some(role.origin.profile.clone()),
         }
+    }
+}
+
+/// The code for `serial`: from the role's `mfa_process` when it has one
+/// (aws-vault's key), else asked of the user.
+fn mfa_effect(role: &RoleStep, serial: String) -> Effect {
+    let profile = role.origin.profile.clone();
+    match &role.mfa_process {
+        Some(command) => Effect::MfaProcess {
+            command: command.clone(),
+            serial,
+            profile,
+        },
+        None => Effect::MfaCode { serial, profile },
     }
 }
 

@@ -84,7 +84,9 @@ fn mfa_session(
         };
         let role_section = snapshot.profile(&role.origin.profile);
         let keys_profile = match (i, base) {
-            (0, Base::StaticKeys { origin, .. }) => Some(origin.profile.as_str()),
+            (0, Base::StaticKeys { origin, .. } | Base::Keychain { origin, .. }) => {
+                Some(origin.profile.as_str())
+            }
             _ => None,
         };
         let keys_section = keys_profile.and_then(|p| snapshot.profile(p));
@@ -101,6 +103,17 @@ fn mfa_session(
             }
             _ => None,
         };
+        let keychain_keys = match (i, base) {
+            (0, Base::Keychain { access_key_id, .. }) => Some(StaticCredentials {
+                access_key_id: access_key_id.clone(),
+                secret_access_key: Secret::new(""),
+                session_token: None,
+                expiration: None,
+                account_id: None,
+            }),
+            _ => None,
+        };
+        let long_term = long_term.or(keychain_keys.as_ref());
         match long_term {
             Some(credentials) if credentials.session_token.is_none() => {
                 let mut duration = (MFA_SESSION_DEFAULT_DURATION, None);
@@ -194,6 +207,7 @@ fn no_long_term_keys(base: &Base, roles: &[RoleStep], i: usize) -> String {
         ),
         Base::Environment { .. } => "the environment keys have a session token, and temporary credentials cannot call GetSessionToken".to_owned(),
         Base::WebIdentity(_) => "its source is a web identity role, not long-term keys".to_owned(),
+        Base::Keychain { .. } => String::new(),
         Base::Process { origin, .. } => format!(
             "its source is the credential_process of profile \"{}\", not long-term keys",
             origin.profile
@@ -325,6 +339,21 @@ fn profile_providers(
     let Some(section) = section else {
         return Ok(None);
     };
+    if let Some((value, location)) = get(section, "rolectl_keychain") {
+        if value.trim().eq_ignore_ascii_case("true") {
+            return match snapshot.options.keychain.get(name) {
+                Some(id) => Ok(Some(Base::Keychain {
+                    origin: origin(name, location),
+                    access_key_id: id.clone(),
+                    explicit: true,
+                })),
+                None => Err(ResolveError::KeychainEmpty {
+                    profile: name.to_owned(),
+                    location,
+                }),
+            };
+        }
+    }
     if let Some(sso) = sso(&snapshot.profiles, name, section)? {
         return Ok(Some(sso));
     }
@@ -343,14 +372,30 @@ fn profile_providers(
     }
     if let Some((command, location)) = get(section, "credential_process") {
         if !command.is_empty() {
+            let cached = section
+                .value("rolectl_process_cache")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
             return Ok(Some(Base::Process {
                 origin: origin(name, location),
                 command: command.to_owned(),
                 account_id: section.value("aws_account_id").map(str::to_owned),
+                cache_key: cached.then(|| crate::cache::process_cache_key(command)),
             }));
         }
     }
-    static_keys(name, section, FileKind::Config)
+    if let Some(keys) = static_keys(name, section, FileKind::Config)? {
+        return Ok(Some(keys));
+    }
+    // No keys in the files: the keychain's, if it holds some.
+    Ok(snapshot
+        .options
+        .keychain
+        .get(name)
+        .map(|id| Base::Keychain {
+            origin: origin(name, section.location),
+            access_key_id: id.clone(),
+            explicit: false,
+        }))
 }
 
 fn static_keys(
@@ -707,6 +752,7 @@ fn role_step(name: &str, section: &Section<'static>) -> RoleStep {
         role_session_name: text("role_session_name").filter(|n| !n.is_empty()),
         external_id: text("external_id"),
         mfa_serial: text("mfa_serial"),
+        mfa_process: text("mfa_process").filter(|c| !c.trim().is_empty()),
         duration_seconds,
         places: RolePlaces {
             role_session_name: place("role_session_name"),

@@ -110,14 +110,17 @@ impl CacheStatus {
         let Some(text) = entry else {
             return CacheStatus::Missing;
         };
-        match CacheEntry::parse(text) {
+        // A cached credential_process output is the process's own JSON.
+        let expiration = CacheEntry::parse(text)
+            .map(|entry| entry.expiration)
+            .or_else(|e| process_output_expiration(text).ok_or(e));
+        match expiration {
             Err(e) => CacheStatus::Corrupt {
                 reason: e.to_string(),
             },
-            Ok(entry) => {
-                let expiration = entry.expiration;
+            Ok(expiration) => {
                 let remaining = expiration - now;
-                if entry.is_fresh(now) {
+                if remaining >= crate::cache::EXPIRY_WINDOW {
                     CacheStatus::Fresh {
                         expiration,
                         remaining,
@@ -256,6 +259,18 @@ pub struct Explanation {
     served: Option<usize>,
 }
 
+/// The `Expiration` of a cached `credential_process` output.
+fn process_output_expiration(text: &str) -> Option<OffsetDateTime> {
+    let output = crate::sources::ProcessOutput {
+        status: Some(0),
+        stdout: text.to_owned(),
+        stderr: String::new(),
+    };
+    crate::sources::parse_process_output(&output, None)
+        .ok()?
+        .expiration
+}
+
 /// Plans `snapshot` and explains each step: no network, no prompt, no
 /// cache access (the front end reads the entries named by
 /// [`Explanation::cache_keys`] and hands them to
@@ -305,6 +320,13 @@ pub fn chain_cache_keys(plan: &Plan) -> Vec<String> {
     } = &plan.base
     {
         keys.push(crate::sso::credentials_cache_key(source));
+    }
+    if let Base::Process {
+        cache_key: Some(key),
+        ..
+    } = &plan.base
+    {
+        keys.push(key.clone());
     }
     keys
 }
@@ -815,8 +837,34 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             }
             s
         }
+        Base::Keychain {
+            origin,
+            access_key_id,
+            explicit,
+        } => {
+            let mut s = step(
+                StepKind::StaticKeys,
+                format!(
+                    "Keys of profile \"{}\" in the keychain, key id {access_key_id}",
+                    origin.profile
+                ),
+            );
+            from_origin(&mut s, origin);
+            s.access_key_id = Some(access_key_id.clone());
+            let section = snapshot.profiles.profile(&origin.profile);
+            s.keys = keys_of(section, &["rolectl_keychain"]);
+            s.notes.push(if *explicit {
+                "rolectl_keychain = true: the keys are read from the OS keychain when resolving (`rolectl keys list`).".to_owned()
+            } else {
+                "The files hold no keys for this profile and the OS keychain does: they are read from it when resolving (`rolectl keys list`).".to_owned()
+            });
+            s
+        }
         Base::Process {
-            origin, command, ..
+            origin,
+            command,
+            cache_key,
+            ..
         } => {
             let mut s = step(
                 StepKind::CredentialProcess,
@@ -827,10 +875,26 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             );
             from_origin(&mut s, origin);
             let section = snapshot.profiles.profile(&origin.profile);
-            s.keys = keys_of(section, &["credential_process", "aws_account_id"]);
-            s.notes.push(
-                "The command runs when resolving; its output is not cached by rolectl.".to_owned(),
+            s.keys = keys_of(
+                section,
+                &[
+                    "credential_process",
+                    "aws_account_id",
+                    "rolectl_process_cache",
+                ],
             );
+            match cache_key {
+                Some(key) => {
+                    s.cache_key = Some(key.clone());
+                    s.notes.push(
+                        "rolectl_process_cache: the output is cached until 15 minutes before its Expiration; output without one is never cached.".to_owned(),
+                    );
+                }
+                None => s.notes.push(
+                    "The command runs when resolving; its output is not cached by rolectl."
+                        .to_owned(),
+                ),
+            }
             s
         }
         Base::Login { origin, source } => {
@@ -1057,10 +1121,16 @@ fn role_step(snapshot: &Snapshot, plan: &Plan, index: usize, role: &RoleStep) ->
             "role_session_name",
             "external_id",
             "mfa_serial",
+            "mfa_process",
             "duration_seconds",
         ],
     );
     s.mfa_serial = role.mfa_serial.clone();
+    if let (Some(_), Some(command)) = (&role.mfa_serial, &role.mfa_process) {
+        s.notes.push(format!(
+            "The MFA code comes from mfa_process `{command}` (its trimmed output), never from the terminal."
+        ));
+    }
     s.cache_key = role_cache_key(role);
     if let (0, Some(session)) = (index, &plan.mfa_session) {
         s.mfa_serial = None;

@@ -489,20 +489,31 @@ fn unknown_keys_say_what_was_meant() {
 #[test]
 fn keys_of_other_tools_are_ignored_with_a_warning() {
     let f = one(
-        "[default]\nregion = x\nmfa_process = otp\n",
-        "",
-        "ignored-key",
-        W,
-        (C, 3, 1),
-    );
-    assert!(f.message.contains("aws-vault"));
-    one(
         "[default]\ninclude_profile = base\n",
         "",
         "ignored-key",
         W,
         (C, 2, 1),
     );
+    assert!(f.message.contains("aws-vault"));
+}
+
+#[test]
+fn mfa_process_and_the_rolectl_keys_are_read_not_ignored() {
+    for key in [
+        "mfa_process = otp",
+        "rolectl_process_cache = true",
+        "rolectl_keychain = true",
+    ] {
+        let config = format!("[default]\nregion = x\n{key}\n");
+        let findings = lint(Some(&config), Some(""));
+        assert!(
+            findings
+                .iter()
+                .all(|f| f.code != "ignored-key" && f.code != "unknown-key"),
+            "{key}: {findings:?}"
+        );
+    }
 }
 
 #[test]

@@ -141,6 +141,10 @@ export interface ResolveOptions extends ExplainOptions {
   signal?: AbortSignal;
   /** Runs a `credential_process` command (the package starts no process itself). */
   runProcess?: (command: string, profile: string) => ProcessResult | Promise<ProcessResult>;
+  /** Profiles whose long-term keys the host's OS keychain holds, each with its access key id (never the secret). */
+  keychainProfiles?: Record<string, string>;
+  /** Reads a profile's keys from the host's OS keychain; null when it holds none. */
+  keychainKeys?: (profile: string) => { accessKeyId: string; secretAccessKey: string } | null | Promise<{ accessKeyId: string; secretAccessKey: string } | null>;
   /** Fetches the instance metadata credentials document (JSON text). */
   imds?: (request: { endpoint: string; attempts: number; timeoutSeconds: number }) => string | Promise<string>;
 }

@@ -46,6 +46,8 @@ pub fn read_options(options: &JsValue) -> Result<Request, JsFailure> {
     let write_file = opts.function("writeFile")?;
     let run_process = opts.function("runProcess")?;
     let imds = opts.function("imds")?;
+    let keychain_keys = opts.function("keychainKeys")?;
+    let keychain = opts.string_map("keychainProfiles")?;
     let fetch = match opts.function("fetch")? {
         Some(f) => f,
         None => global_fetch().ok_or_else(|| {
@@ -76,6 +78,7 @@ pub fn read_options(options: &JsValue) -> Result<Request, JsFailure> {
             profile,
             region,
             cache: cache.is_some(),
+            keychain,
             ..Default::default()
         },
     };
@@ -100,6 +103,7 @@ pub fn read_options(options: &JsValue) -> Result<Request, JsFailure> {
             run_process,
             imds,
             login_dir,
+            keychain_keys,
             last_sts_error: None,
             arns: Vec::new(),
         },
@@ -145,6 +149,7 @@ pub struct JsHandlers {
     imds: Option<Function>,
     /// Where login sessions are (AWS_LOGIN_CACHE_DIRECTORY of the env handed in).
     login_dir: String,
+    keychain_keys: Option<Function>,
     /// The last STS failure, for the `code` of the JS error.
     pub last_sts_error: Option<StsError>,
     /// The ARN of each set of role credentials seen (STS answers and cache
@@ -231,6 +236,66 @@ impl Handlers for JsHandlers {
                 Err(format!("the mfaCodeProvider failed: {}", describe(&e)))
             }
             Err(aborted) => Err(aborted.describe()),
+        }
+    }
+
+    /// The host's keychain: `keychainKeys(profile)` gives
+    /// `{ accessKeyId, secretAccessKey }`, or null when it holds none.
+    async fn keychain_keys(&mut self, profile: &str) -> Result<Option<(String, Secret)>, String> {
+        let Some(get) = &self.keychain_keys else {
+            return Err(Self::no_callback(
+                "keychainKeys",
+                "the keys of this profile are in the OS keychain",
+            ));
+        };
+        let keys = match self
+            .abort
+            .call(get, &JsValue::UNDEFINED, &[profile.into()])
+            .await
+        {
+            Ok(keys) => keys,
+            Err(Awaited::Rejected(e)) => {
+                return Err(format!("keychainKeys failed: {}", describe(&e)))
+            }
+            Err(aborted) => return Err(aborted.describe()),
+        };
+        if keys.is_null() || keys.is_undefined() {
+            return Ok(None);
+        }
+        let field = |name: &str| {
+            Reflect::get(&keys, &name.into())
+                .ok()
+                .and_then(|v| v.as_string())
+                .filter(|v| !v.is_empty())
+        };
+        match (field("accessKeyId"), field("secretAccessKey")) {
+            (Some(id), Some(secret)) => Ok(Some((id, Secret::new(secret)))),
+            _ => Err(
+                "keychainKeys must give { accessKeyId, secretAccessKey } (strings) or null"
+                    .to_owned(),
+            ),
+        }
+    }
+
+    /// `mfa_process` through the host's `runProcess`: its trimmed stdout.
+    async fn mfa_process(
+        &mut self,
+        command: &str,
+        serial: &str,
+        profile: &str,
+    ) -> Result<Secret, String> {
+        let _ = serial;
+        let output = self.run_process(command, profile).await?;
+        if output.status != Some(0) {
+            return Err(format!(
+                "mfa_process ended with status {:?}: {}",
+                output.status,
+                output.stderr.trim()
+            ));
+        }
+        match output.stdout.trim() {
+            "" => Err("mfa_process printed no code".to_owned()),
+            code => Ok(Secret::new(code)),
         }
     }
 

@@ -162,3 +162,56 @@ test('a profile that is not in the files is ProfileNotFound, as the AWS CLI word
   assert.equal(error.code, 'ProfileNotFound');
   assert.equal(error.message, 'The config profile (nope) could not be found');
 });
+
+test('keychain: a source profile without keys in the files gets them from keychainKeys', async () => {
+  const asked = [];
+  const configText = `${config()}
+[profile keychained]
+role_arn = ${f.marketing}
+source_profile = vault
+role_session_name = keychain-${suffix}
+
+[profile vault]
+region = us-east-1
+`;
+  const c = await rolectl.resolveCredentials({
+    profile: 'keychained', configText, credentialsText: '', env: env(),
+    keychainProfiles: { vault: f.user1.accessKeyId },
+    keychainKeys: async (profile) => {
+      asked.push(profile);
+      return { accessKeyId: f.user1.accessKeyId, secretAccessKey: f.user1.secretAccessKey };
+    },
+  });
+  assert.deepEqual(asked, ['vault']);
+  assert.equal(c.arn, `arn:aws:sts::${ACCOUNT}:assumed-role/marketingadminrole-${suffix}/keychain-${suffix}`);
+  const calls = stsCalls(await recording(moto), f.marketing).filter((r) => r.body.includes(`keychain-${suffix}`));
+  assert.equal(calls.length, 1);
+  assert.match(calls[0].headers.Authorization ?? calls[0].headers.authorization, new RegExp(`Credential=${f.user1.accessKeyId}/`));
+  // A keychain that holds nothing for it: the error says how to add the keys.
+  await assert.rejects(
+    rolectl.resolveCredentials({
+      profile: 'keychained', configText: `${configText}rolectl_keychain = true\n`, credentialsText: '', env: env(),
+      keychainProfiles: {}, keychainKeys: async () => null,
+    }),
+    /rolectl keys add vault/,
+  );
+});
+
+test('mfa_process: the code comes from runProcess, trimmed, and reaches STS', async () => {
+  const commands = [];
+  const configText = `${config()}
+[profile mfaprocess]
+role_arn = ${f.mfa}
+source_profile = user1
+mfa_serial = arn:aws:iam::${ACCOUNT}:mfa/user1-${suffix}
+mfa_process = otp-cli show aws
+role_session_name = mfaprocess-${suffix}
+`;
+  await rolectl.resolveCredentials({
+    profile: 'mfaprocess', configText, credentialsText: credentials(), env: env(),
+    runProcess: async (command) => { commands.push(command); return { status: 0, stdout: ' 654321\n' }; },
+  });
+  assert.deepEqual(commands, ['otp-cli show aws']);
+  const [call] = stsCalls(await recording(moto), f.mfa).filter((r) => r.body.includes(`mfaprocess-${suffix}`));
+  assert.equal(new URLSearchParams(call.body).get('TokenCode'), '654321');
+});

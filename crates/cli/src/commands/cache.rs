@@ -22,7 +22,7 @@ fn role_of(assumed: &str) -> (String, String) {
     (format!("{iam}:role/{role}"), session.to_owned())
 }
 
-fn time_left(expiration: OffsetDateTime, now: OffsetDateTime) -> String {
+pub(crate) fn time_left(expiration: OffsetDateTime, now: OffsetDateTime) -> String {
     let secs = (expiration - now).whole_seconds();
     if secs <= 0 {
         return "expired".to_owned();
@@ -91,6 +91,10 @@ pub fn list(ctx: &Context, format: ReportFormat) -> Result<(), CliError> {
             }));
             continue;
         }
+        if let Some(row) = crate::cache_process::list_row(ctx, &key, text.as_deref(), now) {
+            rows.push(row);
+            continue;
+        }
         if let Some(row) = super::eks_token::list_row(&key, text.as_deref(), now) {
             rows.push(row);
             continue;
@@ -155,6 +159,18 @@ pub fn list(ctx: &Context, format: ReportFormat) -> Result<(), CliError> {
                         s("role_name"),
                         s("account_id"),
                         s("profile"),
+                        s("expiration"),
+                        s("time_left")
+                    ));
+                } else if s("kind") == "process" {
+                    let what = match (s("command"), s("profile")) {
+                        ("", _) => "credential_process output (cache-process)".to_owned(),
+                        (c, "") => format!("credential_process `{c}`"),
+                        (c, p) => format!("credential_process `{c}` (profile {p})"),
+                    };
+                    out.push_str(&format!(
+                        "{}  {what}  {}  {}\n",
+                        s("key"),
                         s("expiration"),
                         s("time_left")
                     ));

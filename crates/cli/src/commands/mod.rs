@@ -7,10 +7,12 @@ pub mod eks_token;
 pub mod exec;
 pub mod explain;
 pub mod export;
+pub mod keys;
 pub mod lint;
 pub mod profiles;
 pub mod serve;
 pub mod sso;
+pub mod warm;
 pub mod whoami;
 
 use std::io::Write;

@@ -102,6 +102,15 @@ pub fn login(
     no_browser: bool,
 ) -> Result<(), CliError> {
     let target = target(ctx, sso_session)?;
+    // A login waits for a person in the browser: never under --no-prompt.
+    if let Some(why) = ctx.no_prompt {
+        return Err(CliError::NeedsPerson {
+            message: format!(
+                "An SSO login for {} needs a person in a browser, and no one may be asked ({why}); run `rolectl sso login` without it, in a terminal.",
+                target.start_url
+            ),
+        });
+    }
     let snapshot = ctx.snapshot()?;
     let url = oidc_url(&snapshot, &target.region);
     let key = token_key(&target);
