@@ -1313,7 +1313,7 @@ mod tests {
             ("x_principal_arn", "saml2aws"),
             ("sso_auto_populated", "aws-sso-util"),
             ("saml_auth_url", "aws-runas"),
-            ("mfa_process", "aws-vault"),
+            ("include_profile", "aws-vault"),
         ] {
             assert!(
                 matches!(classify(key), Key::OtherTool(t) if t == tool),
