@@ -104,18 +104,26 @@ def pe_x86_64(b):
     assert struct.unpack_from("<H", b, pe + 24)[0] == 0x20B, "not PE32+"
     assert struct.unpack_from("<H", b, pe + 24 + 68)[0] == 3, "not a console program"
 
-def macho(cpu):
+def macho(cpu, signed):
     def check(b):
         assert b[:4] == b"\xcf\xfa\xed\xfe", "not a 64-bit Mach-O"
         assert struct.unpack_from("<I", b, 4)[0] == cpu, f"CPU type is not {cpu:#x}"
         assert struct.unpack_from("<I", b, 12)[0] == 2, "not an executable (MH_EXECUTE)"
+        ncmds, = struct.unpack_from("<I", b, 16)
+        offset, commands = 32, set()
+        for _ in range(ncmds):
+            cmd, size = struct.unpack_from("<II", b, offset)
+            commands.add(cmd)
+            offset += size
+        # Apple silicon runs no arm64 program without a signature (ad hoc will do).
+        assert not signed or 0x1D in commands, "no code signature (LC_CODE_SIGNATURE)"
     return check
 
 expected = {
     "x86_64-unknown-linux-musl/rolectl": elf_static_x86_64,
     "x86_64-pc-windows-gnu/rolectl.exe": pe_x86_64,
-    "aarch64-apple-darwin/rolectl": macho(0x0100000C),
-    "x86_64-apple-darwin/rolectl": macho(0x01000007),
+    "aarch64-apple-darwin/rolectl": macho(0x0100000C, signed=True),
+    "x86_64-apple-darwin/rolectl": macho(0x01000007, signed=False),
 }
 for path, check_header in expected.items():
     target, name = path.split("/")
