@@ -59,9 +59,11 @@ fi
 apt_packages=()
 command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 [ -x /usr/bin/chromium ] || apt_packages+=(chromium)
+apt_updated=
 if [ ${#apt_packages[@]} -gt 0 ]; then
   say "installing ${apt_packages[*]} (apt-get)"
   apt-get update
+  apt_updated=1
   DEBIAN_FRONTEND=noninteractive apt-get install -y "${apt_packages[@]}"
 fi
 
@@ -73,7 +75,7 @@ command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || apt_packages+=(gcc-mingw-w6
 [ -x /usr/lib/wine/wine64 ] || apt_packages+=(wine64)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   say "installing ${apt_packages[*]} (apt-get)"
-  apt-get update
+  [ -n "$apt_updated" ] || apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${apt_packages[@]}"
 fi
 

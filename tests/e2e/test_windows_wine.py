@@ -349,3 +349,13 @@ def test_explain_and_lint_read_the_files_under_userprofile(wine, sandbox):
     linted = wine.run(["lint"], sandbox)
     assert linted.status == 1, linted
     assert linted.stdout.startswith(f"{config}:2:1: error[role-without-source]: "), linted
+
+
+def test_completions_for_powershell_are_the_linux_ones(wine, sandbox):
+    # PowerShell itself is not in CI: the script is compared with the one
+    # the Linux build prints (the same clap_complete generator).
+    windows = wine.run(["completions", "powershell"], sandbox)
+    linux = sandbox.run(["completions", "powershell"])
+    assert windows.status == 0 and linux.status == 0, (windows, linux)
+    assert "Register-ArgumentCompleter -Native -CommandName 'rolectl'" in windows.stdout
+    assert windows.stdout == linux.stdout
