@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need and is not there yet: the Python venv with the
-# pinned peers, the wasm32 target and cargo-fuzz. Safe to run again.
+# pinned peers (and cargo-zigbuild with zig for the release builds), the
+# wasm32 target and the release targets (Windows, static Linux, macOS),
+# mingw and Wine for the Windows tests, and cargo-fuzz. Safe to run again.
 # `scripts/setup.sh venv` sets up the venv alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,10 +24,15 @@ fi
 # `setup.sh venv`: the Python peers only (the demo and the benchmarks).
 [ "${1:-}" = venv ] && exit 0
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-  say "adding the wasm32-unknown-unknown target"
-  rustup target add wasm32-unknown-unknown
-fi
+# wasm32 for the npm package; the release targets of scripts/release.sh.
+installed_targets=$(rustup target list --installed)
+for target in wasm32-unknown-unknown x86_64-pc-windows-gnu x86_64-unknown-linux-musl \
+  aarch64-apple-darwin x86_64-apple-darwin; do
+  if ! grep -qx "$target" <<<"$installed_targets"; then
+    say "adding the $target target"
+    rustup target add "$target"
+  fi
+done
 
 if ! rustup toolchain list | grep -q '^nightly'; then
   say "installing the nightly toolchain for cargo-fuzz"
@@ -59,8 +66,10 @@ keychain_packages=()
 command -v gnome-keyring-daemon >/dev/null 2>&1 || keychain_packages+=(gnome-keyring)
 command -v dbus-run-session >/dev/null 2>&1 || keychain_packages+=(dbus-daemon)
 command -v dbus-send >/dev/null 2>&1 || keychain_packages+=(dbus-bin)
+apt_updated=
 if [ ${#apt_packages[@]} -gt 0 ] || [ ${#keychain_packages[@]} -gt 0 ]; then
   apt-get update
+  apt_updated=1
 fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
   say "installing ${apt_packages[*]} (apt-get)"
@@ -69,6 +78,18 @@ fi
 if [ ${#keychain_packages[@]} -gt 0 ]; then
   say "installing ${keychain_packages[*]} (apt-get)"
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${keychain_packages[@]}"
+fi
+
+# The Windows build's linker and C compiler (mingw), and Wine to run
+# rolectl.exe (tests/e2e/test_windows_wine.py). Without recommends: no
+# fonts, X or sound, which a console program under Wine does not need.
+apt_packages=()
+command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || apt_packages+=(gcc-mingw-w64-x86-64)
+[ -x /usr/lib/wine/wine64 ] || apt_packages+=(wine64)
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  say "installing ${apt_packages[*]} (apt-get)"
+  [ -n "$apt_updated" ] || apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${apt_packages[@]}"
 fi
 
 npm_dir=crates/wasm/tests

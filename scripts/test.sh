@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace: installs what is missing, checks format
 # and lints, starts the local peers on 127.0.0.1, runs the tests, builds and
-# runs the fuzz targets for a short while, and stops the peers.
+# checks the release artefacts (scripts/release.sh), runs the end-to-end
+# tests (the Windows build under Wine among them), builds and runs the fuzz
+# targets for a short while, and stops the peers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,7 +44,10 @@ cargo test --workspace --all-targets
 cargo test --workspace --doc
 scripts/test-npm.sh
 
-say "end-to-end tests (tests/e2e: rolectl against moto, the AWS CLI, boto3 and local fakes)"
+say "release artefacts (scripts/release.sh: static Linux, Windows, macOS, npm; checked)"
+scripts/release.sh
+
+say "end-to-end tests (tests/e2e: rolectl against moto, the AWS CLI, boto3 and local fakes; rolectl.exe of the release under Wine)"
 cargo build -p rolectl-cli
 .venv/bin/python -m pytest tests/e2e -q
 

@@ -4,9 +4,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// `rolectl --version`: the version and the commit it was built from.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("ROLECTL_COMMIT"), ")");
+
 /// Use AWS IAM roles from the command line, the way the AWS CLI resolves them.
 #[derive(Debug, Parser)]
-#[command(name = "rolectl", version, about, max_term_width = 100)]
+#[command(name = "rolectl", version = VERSION, about, max_term_width = 100)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,

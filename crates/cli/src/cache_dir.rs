@@ -2,10 +2,18 @@
 //! with a size bound and never through a link, written 0600 to a temporary
 //! file and renamed into place, and one lock file per key so that
 //! concurrent runs for the same cold profile make one STS call.
+//!
+//! On Windows the same, except modes: files and the directory get the ACL
+//! they inherit (under `%USERPROFILE%` the user, SYSTEM and Administrators
+//! only), as the AWS CLI's do there; links are reparse points, opened as
+//! themselves and never followed.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
+#[cfg(unix)]
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+#[cfg(windows)]
+use std::os::windows::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// A larger file is not a credential entry (real ones are about 2 KB).
@@ -55,9 +63,7 @@ impl CacheDir {
                 "The cache directory {} is not a directory; credentials are not cached.",
                 self.dir.display()
             )),
-            Err(_) => fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
+            Err(_) => private_dir(fs::DirBuilder::new().recursive(true))
                 .create(&self.dir)
                 .map_err(|e| {
                     format!(
@@ -81,14 +87,14 @@ impl CacheDir {
             return;
         }
         let path = self.dir.join(lock_name(key));
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .custom_flags(libc_o_nofollow())
-            .open(&path);
+        let file = private_file(no_follow(
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false),
+        ))
+        .open(&path);
         match file.and_then(|f| f.lock().map(|()| f)) {
             Ok(file) => self.locks.push((key.to_owned(), file)),
             Err(e) => self.warnings.push(format!(
@@ -110,11 +116,12 @@ impl CacheDir {
             ));
             return None;
         }
-        let file = OpenOptions::new()
-            .read(true)
-            .custom_flags(libc_o_nofollow())
-            .open(&path)
-            .ok()?;
+        let file = no_follow(OpenOptions::new().read(true)).open(&path).ok()?;
+        // Swapped for a link after the check above: on Windows the open
+        // gives the link itself, which is not read either.
+        if !file.metadata().ok()?.file_type().is_file() {
+            return None;
+        }
         let mut bytes = Vec::new();
         file.take(MAX_ENTRY_BYTES + 1)
             .read_to_end(&mut bytes)
@@ -145,11 +152,7 @@ impl CacheDir {
             fastrand::u64(..)
         ));
         let written = (|| {
-            let mut file = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .custom_flags(libc_o_nofollow())
+            let mut file = private_file(no_follow(OpenOptions::new().write(true).create_new(true)))
                 .open(&tmp)?;
             file.write_all(entry.as_bytes())?;
             file.sync_all()?;
@@ -214,12 +217,31 @@ fn lock_name(key: &str) -> String {
     format!(".{key}.lock")
 }
 
-/// Opening a link fails instead of following it.
-fn libc_o_nofollow() -> i32 {
-    libc::O_NOFOLLOW
+/// Opening a link fails (Unix) or opens the reparse point itself
+/// (Windows) instead of following it.
+fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
+    #[cfg(unix)]
+    options.custom_flags(libc::O_NOFOLLOW);
+    #[cfg(windows)]
+    options.custom_flags(windows_sys::Win32::Storage::FileSystem::FILE_FLAG_OPEN_REPARSE_POINT);
+    options
 }
 
-#[cfg(test)]
+/// 0600 where files have modes; Windows files inherit the directory's ACL.
+fn private_file(options: &mut OpenOptions) -> &mut OpenOptions {
+    #[cfg(unix)]
+    options.mode(0o600);
+    options
+}
+
+/// 0700 where directories have modes; on Windows the inherited ACL.
+fn private_dir(builder: &mut fs::DirBuilder) -> &mut fs::DirBuilder {
+    #[cfg(unix)]
+    builder.mode(0o700);
+    builder
+}
+
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;

@@ -47,6 +47,9 @@ impl Context {
     pub fn new(global: &Global) -> Context {
         let env: BTreeMap<String, String> = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            // Windows names are case-insensitive; Python's os.environ (so
+            // botocore) sees them upper-cased there.
+            .map(|(k, v)| (if cfg!(windows) { k.to_uppercase() } else { k }, v))
             .collect();
         let home = home_dir(&env);
         let file = |flag: &Option<PathBuf>, var: &str, default: &str| -> PathBuf {
@@ -258,19 +261,32 @@ fn needs_keychain(snapshot: &Snapshot) -> bool {
         }
 }
 
+/// The home directory as the AWS CLI's Python finds it: `HOME` on Unix;
+/// on Windows `USERPROFILE`, then `HOMEDRIVE` + `HOMEPATH` (Python's
+/// `os.path.expanduser`), then `HOME` where Python would find none.
 fn home_dir(env: &BTreeMap<String, String>) -> PathBuf {
-    env.get("HOME")
-        .filter(|h| !h.is_empty())
+    let var = |name: &str| env.get(name).filter(|v| !v.is_empty());
+    if cfg!(windows) {
+        if let Some(profile) = var("USERPROFILE") {
+            return PathBuf::from(profile);
+        }
+        if let (Some(drive), Some(path)) = (var("HOMEDRIVE"), var("HOMEPATH")) {
+            return PathBuf::from(format!("{drive}{path}"));
+        }
+    }
+    var("HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/"))
+        .unwrap_or_else(|| PathBuf::from(if cfg!(windows) { "C:\\" } else { "/" }))
 }
 
 /// `~/x` as Python's `os.path.expanduser` reads it (botocore expands the
-/// file variables that way).
+/// file variables that way); on Windows `~\x` too.
 fn expand_user(value: &str, home: &Path) -> PathBuf {
     match value.strip_prefix('~') {
         Some("") => home.to_path_buf(),
-        Some(rest) if rest.starts_with('/') => home.join(&rest[1..]),
+        Some(rest) if rest.starts_with('/') || (cfg!(windows) && rest.starts_with('\\')) => {
+            home.join(&rest[1..])
+        }
         _ => PathBuf::from(value),
     }
 }

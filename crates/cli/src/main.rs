@@ -5,6 +5,7 @@
 mod args;
 mod cache_dir;
 mod cache_process;
+mod child;
 mod commands;
 mod context;
 mod error;
@@ -54,7 +55,7 @@ fn run(ctx: &'static Context, command: &Command) -> Result<bool, CliError> {
             server: true,
         } => {
             let status = commands::serve::exec(ctx, command)?;
-            std::process::exit(i32::from(status));
+            std::process::exit(status);
         }
         Command::Exec { command, .. } => commands::exec::run(ctx, command)?,
         Command::Serve { port, format } => commands::serve::run(ctx, *port, *format)?,

@@ -1,6 +1,6 @@
-//! Running a `credential_process` command: split as a POSIX shell would
-//! (as botocore does), run without a shell, stdout and stderr captured,
-//! stopped after a timeout.
+//! Running a `credential_process` command: split as botocore splits it (a
+//! POSIX shell's words, on Windows the C runtime's arguments), run without
+//! a shell, stdout and stderr captured, stopped after a timeout.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -23,13 +23,12 @@ pub async fn run(command: &str, chain: &str) -> Result<ProcessOutput, String> {
     run_argv(&split(command)?, chain, TIMEOUT).await
 }
 
-/// `command` split as a POSIX shell would, without running a shell.
+/// `command` split as botocore splits it on this platform, without
+/// running a shell.
 pub fn split(command: &str) -> Result<Vec<String>, String> {
-    shlex::split(command)
-        .filter(|a| !a.is_empty())
-        .ok_or_else(|| {
-            format!("the command `{command}` is not valid shell syntax (check its quotes)")
-        })
+    words(command).filter(|a| !a.is_empty()).ok_or_else(|| {
+        format!("the command `{command}` is not valid shell syntax (check its quotes)")
+    })
 }
 
 /// Runs `argv` (not empty) with stdout and stderr captured, stopped after `timeout`.
@@ -116,4 +115,110 @@ pub async fn mfa_code(command: &str, chain: &str) -> Result<Secret, String> {
         return Err(format!("mfa_process `{}` printed no code", argv[0]));
     }
     Ok(Secret::new(code))
+}
+
+/// The command's words as botocore's `compat_shell_split` gives them on
+/// this platform; `None` for an unclosed quote.
+fn words(command: &str) -> Option<Vec<String>> {
+    if cfg!(windows) {
+        windows_split(command)
+    } else {
+        shlex::split(command)
+    }
+}
+
+/// Windows: the C runtime's rules, as botocore's `_windows_shell_split`
+/// reads them: space and tab separate, only `"` quotes, and backslashes are
+/// literal unless they run up to a `"` (then they escape each other, and
+/// an odd one escapes the quote). `""` is an empty argument.
+fn windows_split(command: &str) -> Option<Vec<String>> {
+    let mut words = Vec::new();
+    // `None` until the word has a character or a quote.
+    let mut word: Option<String> = None;
+    let mut quoted = false;
+    let mut backslashes = 0usize;
+    for c in command.chars() {
+        if c == '\\' {
+            backslashes += 1;
+            continue;
+        }
+        if c == '"' {
+            let current = word.get_or_insert_with(String::new);
+            current.extend(std::iter::repeat_n('\\', backslashes / 2));
+            let escaped = backslashes % 2 == 1;
+            backslashes = 0;
+            if escaped {
+                current.push('"');
+            } else {
+                quoted = !quoted;
+            }
+            continue;
+        }
+        if backslashes > 0 {
+            word.get_or_insert_with(String::new)
+                .extend(std::iter::repeat_n('\\', backslashes));
+            backslashes = 0;
+        }
+        if (c == ' ' || c == '\t') && !quoted {
+            words.extend(word.take());
+        } else {
+            word.get_or_insert_with(String::new).push(c);
+        }
+    }
+    if quoted {
+        return None;
+    }
+    if backslashes > 0 {
+        word.get_or_insert_with(String::new)
+            .extend(std::iter::repeat_n('\\', backslashes));
+    }
+    words.extend(word);
+    Some(words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::windows_split;
+
+    /// Each command with the words botocore's `_windows_shell_split` gives
+    /// for it (botocore 1.42, the pinned AWS CLI's).
+    #[test]
+    fn windows_commands_split_as_botocore_splits_them() {
+        let cases: [(&str, &[&str]); 13] = [
+            (
+                r"C:\Program Files\x.exe a",
+                &[r"C:\Program", r"Files\x.exe", "a"],
+            ),
+            (
+                r#""C:\Program Files\x.exe" --profile "a b""#,
+                &[r"C:\Program Files\x.exe", "--profile", "a b"],
+            ),
+            (r#"a\\"b c""#, &[r"a\b c"]),
+            (r#"a\\\"b"#, &[r#"a\"b"#]),
+            (r#""" x"#, &["", "x"]),
+            (r#"x """#, &["x", ""]),
+            ("a\t\tb  ", &["a", "b"]),
+            (r"a\\", &[r"a\\"]),
+            (r#""a\"b""#, &[r#"a"b"#]),
+            (r#"a"b c"d"#, &["ab cd"]),
+            (r"\\server\share\x.exe", &[r"\\server\share\x.exe"]),
+            (r#"a\\\\"b""#, &[r"a\\b"]),
+            (r#""""#, &[""]),
+        ];
+        for (command, words) in cases {
+            assert_eq!(
+                windows_split(command).as_deref(),
+                Some(
+                    words
+                        .iter()
+                        .map(|w| w.to_string())
+                        .collect::<Vec<_>>()
+                        .as_slice()
+                ),
+                "{command}"
+            );
+        }
+        assert_eq!(windows_split(r#""abc"#), None);
+        assert_eq!(windows_split(""), Some(vec![]));
+    }
 }

@@ -1,8 +1,7 @@
-//! `rolectl exec -- CMD ARGS...`: replaces rolectl with CMD, its
-//! environment holding the resolved credentials and region and no profile
-//! or other credentials that could shadow them.
-
-use std::os::unix::process::CommandExt;
+//! `rolectl exec -- CMD ARGS...`: runs CMD with the resolved credentials
+//! and region in its environment and no profile or other credentials that
+//! could shadow them. On Unix rolectl becomes CMD (`exec`); on Windows CMD
+//! is a child and rolectl ends with its exit status.
 
 use rolectl_resolver::export::exec_environment;
 
@@ -24,9 +23,7 @@ pub fn run(ctx: &Context, command: &[String]) -> Result<(), CliError> {
         cmd.env_remove(name);
     }
     cmd.envs(set);
-    // Only returns when the program could not be started; stdin, stdout,
-    // signals and the exit status are the program's own from here on.
-    let error = cmd.exec();
+    let error = replace_with(cmd);
     let status = if error.kind() == std::io::ErrorKind::NotFound {
         127
     } else {
@@ -36,4 +33,25 @@ pub fn run(ctx: &Context, command: &[String]) -> Result<(), CliError> {
         message: format!("The command `{program}` could not be run: {error}."),
         status,
     })
+}
+
+/// Only returns when the program could not be started; stdin, stdout,
+/// signals and the exit status are the program's own from here on.
+#[cfg(unix)]
+fn replace_with(mut cmd: std::process::Command) -> std::io::Error {
+    use std::os::unix::process::CommandExt;
+    cmd.exec()
+}
+
+/// The program runs as a child on the same console (stdin, stdout and
+/// Ctrl-C are its own); rolectl waits and ends with its exit status.
+#[cfg(windows)]
+fn replace_with(mut cmd: std::process::Command) -> std::io::Error {
+    if let Err(e) = crate::child::outlive_console_interrupts() {
+        return std::io::Error::other(format!("Ctrl-C could not be passed on ({e})"));
+    }
+    match cmd.spawn().and_then(|mut child| child.wait()) {
+        Ok(status) => std::process::exit(crate::child::exit_code(status)),
+        Err(e) => e,
+    }
 }

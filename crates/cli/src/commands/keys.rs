@@ -3,6 +3,7 @@
 //! read without echo, never printed, and never passed as an argument.
 
 use std::io::{BufRead, IsTerminal, Write};
+#[cfg(unix)]
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
@@ -175,7 +176,10 @@ pub fn import(ctx: &Context, profile: &str) -> Result<(), CliError> {
 /// Writes a new 0600 file (never through an existing one).
 fn write_private(path: &Path, bytes: &[u8], new: bool) -> Result<(), CliError> {
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).mode(0o600);
+    options.write(true);
+    // Windows: the file takes the ACL of its folder (crates/cli/COMPATIBILITY.md).
+    #[cfg(unix)]
+    options.mode(0o600);
     if new {
         options.create_new(true);
     } else {

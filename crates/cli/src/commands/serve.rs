@@ -225,9 +225,10 @@ pub fn run(ctx: &'static Context, port: u16, format: ShellFormat) -> Result<(), 
 }
 
 /// `rolectl exec --server -- CMD`: serves while CMD runs with the two
-/// variables and no other credentials; forwards signals to it and returns
-/// its exit status (128 + N when a signal N ended it).
-pub fn exec(ctx: &'static Context, command: &[String]) -> Result<u8, CliError> {
+/// variables and no other credentials; forwards signals to it (on Windows
+/// the console gives Ctrl-C to both) and returns its exit status (128 + N
+/// when a signal N ended it).
+pub fn exec(ctx: &'static Context, command: &[String]) -> Result<i32, CliError> {
     let Some((program, args)) = command.split_first() else {
         return Err(CliError::Usage {
             message: "exec needs a command to run: rolectl exec --server -- CMD [ARGS...]"
@@ -266,12 +267,7 @@ pub fn exec(ctx: &'static Context, command: &[String]) -> Result<u8, CliError> {
         let status = loop {
             tokio::select! {
                 status = child.wait() => break status,
-                signal = signals.next() => {
-                    if let Some(pid) = child.id() {
-                        // SAFETY: kill(2) with a pid and signal number has no memory effects.
-                        unsafe { libc::kill(pid as libc::pid_t, signal) };
-                    }
-                }
+                signal = signals.next() => signals.forward(&child, signal),
             }
         };
         server.abort();
@@ -279,12 +275,7 @@ pub fn exec(ctx: &'static Context, command: &[String]) -> Result<u8, CliError> {
             message: format!("The command `{program}` could not be waited for: {e}."),
             status: 1,
         })?;
-        use std::os::unix::process::ExitStatusExt;
-        Ok(match (status.code(), status.signal()) {
-            (Some(code), _) => code as u8,
-            (None, Some(signal)) => 128u8.saturating_add(signal as u8),
-            (None, None) => 1,
-        })
+        Ok(crate::child::exit_code(status))
     })
 }
 
@@ -300,8 +291,10 @@ fn default_profile_warning(set: &ProfileSet<'_>) -> Option<String> {
 }
 
 /// The signals a terminal or a supervisor sends, caught and handed on.
+#[cfg(unix)]
 struct Signals(Vec<(i32, tokio::signal::unix::Signal)>);
 
+#[cfg(unix)]
 impl Signals {
     fn new() -> Result<Signals, CliError> {
         use tokio::signal::unix::{signal, SignalKind};
@@ -336,6 +329,35 @@ impl Signals {
         })
         .await
     }
+
+    fn forward(&self, child: &tokio::process::Child, signal: i32) {
+        if let Some(pid) = child.id() {
+            // SAFETY: kill(2) with a pid and signal number has no memory effects.
+            unsafe { libc::kill(pid as libc::pid_t, signal) };
+        }
+    }
+}
+
+/// Windows: the console hands Ctrl-C and Ctrl-Break to the child itself;
+/// rolectl only outlives them.
+#[cfg(windows)]
+struct Signals;
+
+#[cfg(windows)]
+impl Signals {
+    fn new() -> Result<Signals, CliError> {
+        crate::child::outlive_console_interrupts().map_err(|e| CliError::Io {
+            message: format!("Ctrl-C could not be left to the command: {e}."),
+            status: 1,
+        })?;
+        Ok(Signals)
+    }
+
+    async fn next(&mut self) -> i32 {
+        std::future::pending().await
+    }
+
+    fn forward(&self, _child: &tokio::process::Child, _signal: i32) {}
 }
 
 #[cfg(test)]
