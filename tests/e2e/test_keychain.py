@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ACCOUNT, Sandbox, parse_process_json, trust_policy
+from fakes import LoopbackServer, Reply, Request, signed_with
 
 PASSWORD = "keyring-test-password"
 
@@ -211,6 +212,56 @@ def test_rotate_replaces_the_key_through_iam(moto, moto_sandbox, keyring, unique
     old = kc.box.run(["whoami"], env={"AWS_ACCESS_KEY_ID": kc.user.access_key_id,
                                      "AWS_SECRET_ACCESS_KEY": kc.user.secret_access_key})
     assert old.status == 1 and "InvalidClientTokenId" in old.stderr, old
+    assert_secret_nowhere(kc.user.secret_access_key, kc.box.home, r.stdout, r.stderr)
+
+
+class SessionOnlyIam(LoopbackServer):
+    """IAM for the MFA rotation: moto's IAM knows no GetSessionToken
+    session (its access control finds only assumed roles), so this fake
+    takes the IAM calls and refuses any not signed with a session (a key
+    with its session token), as an MFA-only policy does."""
+
+    def respond(self, req: Request):
+        form = req.form()
+        if not (signed_with(req) and req.headers.get("x-amz-security-token")):
+            return Reply(403, b"<ErrorResponse><Error><Code>AccessDenied</Code>"
+                              b"<Message>MFA required</Message></Error></ErrorResponse>")
+        if form.get("Action") == "CreateAccessKey":
+            return Reply(200, b"<CreateAccessKeyResponse><CreateAccessKeyResult><AccessKey>"
+                              b"<AccessKeyId>AKIAROTATEDBYFAKE000</AccessKeyId>"
+                              b"<SecretAccessKey>rotatedSecret/wJalrXUtnFEMI/K7MDENG0</SecretAccessKey>"
+                              b"</AccessKey></CreateAccessKeyResult></CreateAccessKeyResponse>")
+        return Reply(200, b"<DeleteAccessKeyResponse></DeleteAccessKeyResponse>")
+
+
+def test_rotate_with_mfa_signs_both_iam_calls_with_an_mfa_session(moto, moto_sandbox, keyring,
+                                                                   unique):
+    kc = Setup(moto, moto_sandbox, keyring, unique)
+    serial = f"arn:aws:iam::123456789012:mfa/{kc.user.name}"
+    kc.box.write_config(kc.config + f"mfa_serial = {serial}\n")
+    assert kc.add().status == 0
+    with SessionOnlyIam() as iam:
+        env = {"AWS_ENDPOINT_URL_IAM": iam.url}
+        # No one may be asked for the code: exit 3, nothing called, nothing changed.
+        r = kc.run(["--no-prompt", "keys", "rotate", "user1"], env=env)
+        assert r.status == 3 and serial in r.stderr, r
+        assert moto.calls("GetSessionToken", SerialNumber=serial) == [] and iam.seen() == []
+        r = kc.run(["--mfa-code", "123456", "keys", "rotate", "user1"], env=env)
+        assert r.status == 0, r.stderr
+        # One GetSessionToken at moto, signed with the old key, with the code...
+        [session] = moto.calls("GetSessionToken", SerialNumber=serial)
+        assert session.params["TokenCode"] == "123456"
+        assert session.access_key_id == kc.user.access_key_id
+        # ...and both IAM calls signed with that one session.
+        create, delete = iam.seen("POST")
+        assert [create.form()["Action"], delete.form()["Action"]] == \
+            ["CreateAccessKey", "DeleteAccessKey"]
+        assert delete.form()["AccessKeyId"] == kc.user.access_key_id
+        assert signed_with(create) == signed_with(delete) != kc.user.access_key_id
+        assert create.headers["x-amz-security-token"] == delete.headers["x-amz-security-token"]
+    [line] = kc.run(["keys", "list"]).stdout.splitlines()
+    assert line.split() == ["user1", "AKIAROTATEDBYFAKE000"]
+    assert "123456" not in r.stdout + r.stderr
     assert_secret_nowhere(kc.user.secret_access_key, kc.box.home, r.stdout, r.stderr)
 
 

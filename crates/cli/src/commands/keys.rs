@@ -8,7 +8,9 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use rolectl_config_parser::FileKind;
+use rolectl_resolver::Handlers;
 use rolectl_sigv4::Secret;
+use rolectl_sts_client::{GetSessionTokenInput, Operation, Output};
 
 use crate::context::Context;
 use crate::error::CliError;
@@ -290,7 +292,61 @@ pub fn rotate(ctx: &Context, profile: &str) -> Result<(), CliError> {
             "keys rotate for profile \"{profile}\": {step}: {e}"
         ))
     };
+    // As aws-vault does: with an mfa_serial, one GetSessionToken with the
+    // old key and a code, and both IAM calls signed with that session, so
+    // that policies asking for MFA allow them.
+    let snapshot = {
+        let parsed = ctx.sections_for(profile)?;
+        let mut options = ctx.options();
+        options.profile = Some(profile.to_owned());
+        rolectl_resolver::Snapshot::new(parsed.profiles, ctx.env.clone(), options)
+    };
+    let section = snapshot.profiles.profile(profile);
+    let serial = section
+        .and_then(|s| s.value("mfa_serial"))
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
     crate::resolve::block_on(async {
+        let old = match serial {
+            None => old,
+            Some(serial) => {
+                let region = rolectl_resolver::region(&snapshot, section);
+                let endpoint =
+                    rolectl_resolver::sts_endpoint(&snapshot, section, region.as_deref());
+                let chain = crate::resolve::profile_chain(ctx, profile)?;
+                let mut handlers = crate::handlers::NativeHandlers::new(ctx, chain);
+                let code = match handlers.mfa_code(&serial, profile).await {
+                    Ok(code) => code,
+                    Err(message) => {
+                        return Err(match handlers.needs_person.take() {
+                            Some(message) => CliError::NeedsPerson { message },
+                            None => failed("no MFA code", message),
+                        })
+                    }
+                };
+                let operation = Operation::GetSessionToken(GetSessionTokenInput {
+                    duration_seconds: Some(900),
+                    serial_number: Some(serial),
+                    token_code: Some(code),
+                });
+                match handlers.sts(&operation, Some(&old), &endpoint).await {
+                    Ok(Output::GetSessionToken(session)) => rolectl_sigv4::Credentials::new(
+                        session.access_key_id,
+                        session.secret_access_key,
+                        Some(session.session_token),
+                    ),
+                    Ok(_) => {
+                        return Err(failed("GetSessionToken", "an unexpected answer".to_owned()))
+                    }
+                    Err(e) => {
+                        return Err(failed(
+                            "the MFA session could not be had (the old key is unchanged)",
+                            e,
+                        ))
+                    }
+                }
+            }
+        };
         let client = crate::http::client(
             std::time::Duration::from_secs(10),
             std::time::Duration::from_secs(60),
@@ -321,7 +377,11 @@ pub fn rotate(ctx: &Context, profile: &str) -> Result<(), CliError> {
                 e.to_string(),
             )
         })?;
-        let new = rolectl_sigv4::Credentials::new(new_id.to_owned(), new_secret, None);
+        // Without MFA the new key deletes the old one; with it, the session.
+        let new = match &old.session_token {
+            Some(_) => old.clone(),
+            None => rolectl_sigv4::Credentials::new(new_id.to_owned(), new_secret, None),
+        };
         iam_call(&client, &url, &new, "DeleteAccessKey", &[("AccessKeyId", &old_id)])
             .await
             .map_err(|e| {
