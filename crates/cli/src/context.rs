@@ -160,7 +160,24 @@ impl Context {
     /// its chain reaches are read fully (a config with thousands of
     /// profiles costs little more than a scan of it).
     pub fn snapshot(&self) -> Result<Snapshot, CliError> {
-        let mut snapshot = Snapshot::new(ProfileSet::default(), self.env.clone(), self.options());
+        self.snapshot_with(self.options())
+    }
+
+    /// [`Self::snapshot`] for `profile`, as `--profile` names it.
+    pub fn snapshot_for(&self, profile: &str) -> Result<Snapshot, CliError> {
+        let mut options = self.options();
+        options.profile = Some(profile.to_owned());
+        self.snapshot_with(options)
+    }
+
+    /// Every profile of the files (for listings), as the AWS CLI reads them.
+    pub fn snapshot_of_all(&self) -> Result<Snapshot, CliError> {
+        let (profiles, _) = self.load()?;
+        Ok(Snapshot::new(profiles, self.env.clone(), self.options()))
+    }
+
+    fn snapshot_with(&self, options: Options) -> Result<Snapshot, CliError> {
+        let mut snapshot = Snapshot::new(ProfileSet::default(), self.env.clone(), options);
         let profile = snapshot.selected_profile().name;
         let parsed = self.sections_for(&profile)?;
         self.warn_refused(&parsed.diagnostics);

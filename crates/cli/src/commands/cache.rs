@@ -33,7 +33,7 @@ pub(crate) fn time_left(expiration: OffsetDateTime, now: OffsetDateTime) -> Stri
 /// The SSO credential keys of the configured profiles: botocore's entry
 /// holds no role name, so the profile that would write it says which role.
 fn sso_keys(ctx: &Context) -> Vec<(String, String, SsoSource)> {
-    let Ok(snapshot) = ctx.snapshot() else {
+    let Ok(snapshot) = ctx.snapshot_of_all() else {
         return Vec::new();
     };
     let mut out = Vec::new();

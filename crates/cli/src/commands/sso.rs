@@ -32,7 +32,8 @@ struct Target {
 }
 
 fn target(ctx: &Context, sso_session: Option<&str>) -> Result<Target, CliError> {
-    let snapshot = ctx.snapshot()?;
+    // `--sso-session` names a section no profile of the chain may reach.
+    let snapshot = ctx.snapshot_of_all()?;
     let from_session = |name: &str| -> Result<Target, CliError> {
         let section = snapshot.profiles.sso_session(name).ok_or_else(|| {
             CliError::resolve(format!(

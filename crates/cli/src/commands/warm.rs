@@ -10,17 +10,17 @@ use crate::handlers::NativeHandlers;
 use crate::resolve::{block_on, profile_chain, resolve};
 
 pub fn run(ctx: &Context, profiles: &[String]) -> Result<(), CliError> {
-    let base = ctx.snapshot()?;
     let mut codes = BTreeMap::new();
     let mut first_error: Option<CliError> = None;
     let mut warmed = 0;
     for name in profiles {
-        let mut snapshot = base.clone();
-        snapshot.options.profile = Some(name.clone());
-        // One GetSessionToken serves every role of a device whose chain
-        // starts from long-term keys: a code is good for one call only.
-        snapshot.options.mfa_session = true;
-        let outcome = profile_chain(ctx, name).and_then(|chain| {
+        let outcome = ctx.snapshot_for(name).and_then(|mut snapshot| {
+            // One GetSessionToken serves every role of a device whose chain
+            // starts from long-term keys: a code is good for one call only.
+            snapshot.options.mfa_session = true;
+            profile_chain(ctx, name).map(|chain| (snapshot, chain))
+        });
+        let outcome = outcome.and_then(|(snapshot, chain)| {
             block_on(async {
                 let mut handlers = NativeHandlers::new(ctx, chain);
                 handlers.codes = Some(std::mem::take(&mut codes));
