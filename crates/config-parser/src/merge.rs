@@ -65,11 +65,20 @@ pub fn parse_files<'a>(
     config: Option<&'a str>,
     credentials: Option<&'a str>,
 ) -> Result<Parsed<'a>, ParseError> {
+    parse_both(config, credentials, parse_file)
+}
+
+/// Parses both files with `parse` (one of the two readings) and merges them.
+pub(crate) fn parse_both<'a>(
+    config: Option<&'a str>,
+    credentials: Option<&'a str>,
+    parse: fn(&'a str, FileKind) -> Result<ParsedFile<'a>, ParseError>,
+) -> Result<Parsed<'a>, ParseError> {
     let config = config
-        .map(|text| parse_file(text, FileKind::Config))
+        .map(|text| parse(text, FileKind::Config))
         .transpose()?;
     let credentials = credentials
-        .map(|text| parse_file(text, FileKind::Credentials))
+        .map(|text| parse(text, FileKind::Credentials))
         .transpose()?;
     Ok(merge(config, credentials))
 }

@@ -6,8 +6,7 @@
 //! with a finding the AWS CLI refuses. `ROLECTL_PYTHON` names a Python
 //! with the pinned AWS CLI (scripts/test.sh sets it).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod support;
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -38,32 +37,14 @@ print(json.dumps(out))
 
 /// botocore's reading of each (kind, text).
 fn botocore_reads(cases: &[(FileKind, String)]) -> Vec<Value> {
-    let python = std::env::var("ROLECTL_PYTHON").unwrap_or_else(|_| {
-        panic!("ROLECTL_PYTHON is not set: run the tests through ./scripts/test.sh, which sets it")
-    });
-    let mut child = Command::new(&python)
-        .args(["-c", READER])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|err| panic!("cannot run {python}: {err}"));
     let input: Vec<(&str, &str)> = cases
         .iter()
         .map(|(k, t)| (k.as_str(), t.as_str()))
         .collect();
-    let input = serde_json::to_vec(&input).expect("JSON");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&input)
-        .expect("write to Python");
-    let output = child.wait_with_output().expect("Python runs");
-    assert!(
-        output.status.success(),
-        "{python} failed; is the AWS CLI installed?"
-    );
-    serde_json::from_slice(&output.stdout).expect("Python prints JSON")
+    match support::python_json(READER, &json!(input)) {
+        Value::Array(read) => read,
+        other => panic!("Python printed {other}"),
+    }
 }
 
 /// rolectl's reading in the shape botocore prints.

@@ -3,8 +3,7 @@
 //! `load_config` reads the file the way the warning says. `ROLECTL_PYTHON`
 //! names a Python with botocore (scripts/test.sh sets it).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod support;
 
 use rolectl_config_parser::{parse_file, DiagnosticCode as Code, FileKind};
 use serde_json::{json, Value};
@@ -28,28 +27,10 @@ print(json.dumps(out))
 
 /// How botocore reads each config text: `{"profiles": ...}` or `{"refused": ...}`.
 fn botocore_reads(texts: &[&str]) -> Vec<Value> {
-    let python = std::env::var("ROLECTL_PYTHON").unwrap_or_else(|_| {
-        panic!("ROLECTL_PYTHON is not set: run the tests through ./scripts/test.sh, which sets it")
-    });
-    let mut child = Command::new(&python)
-        .args(["-c", READER])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|err| panic!("cannot run {python}: {err}"));
-    let input = serde_json::to_vec(texts).expect("JSON");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&input)
-        .expect("write to Python");
-    let output = child.wait_with_output().expect("Python runs");
-    assert!(
-        output.status.success(),
-        "{python} failed; is botocore installed?"
-    );
-    serde_json::from_slice(&output.stdout).expect("Python prints JSON")
+    match support::python_json(READER, &json!(texts)) {
+        Value::Array(read) => read,
+        other => panic!("Python printed {other}"),
+    }
 }
 
 #[test]

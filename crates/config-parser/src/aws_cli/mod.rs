@@ -24,7 +24,7 @@ use std::borrow::Cow;
 use crate::diagnostic::{Diagnostic, DiagnosticCode};
 use crate::error::{LineKind, ParseError};
 use crate::line;
-use crate::merge::{merge, Parsed};
+use crate::merge::Parsed;
 use crate::model::{FileKind, Location, Property};
 use crate::name_map::Properties;
 use crate::parse::{FileSection, ParsedFile, SectionKind};
@@ -78,13 +78,7 @@ pub fn parse_files<'a>(
     config: Option<&'a str>,
     credentials: Option<&'a str>,
 ) -> Result<Parsed<'a>, ParseError> {
-    let config = config
-        .map(|text| parse_file(text, FileKind::Config))
-        .transpose()?;
-    let credentials = credentials
-        .map(|text| parse_file(text, FileKind::Credentials))
-        .transpose()?;
-    Ok(merge(config, credentials))
+    crate::merge::parse_both(config, credentials, parse_file)
 }
 
 /// Python's `str.isspace`: Unicode whitespace and the four ASCII
