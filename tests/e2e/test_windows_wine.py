@@ -359,3 +359,18 @@ def test_completions_for_powershell_are_the_linux_ones(wine, sandbox):
     assert windows.status == 0 and linux.status == 0, (windows, linux)
     assert "Register-ArgumentCompleter -Native -CommandName 'rolectl'" in windows.stdout
     assert windows.stdout == linux.stdout
+
+
+def test_an_mfa_code_with_no_console_is_a_clear_error_without_a_prompt(wine, sandbox):
+    # Under the test there is no console: rolectl.exe must not wait for a
+    # code, nor print the prompt; it stops at once with exit 3 and says
+    # which command provides the code, and nothing reaches STS.
+    serial = "arn:aws:iam::123456789012:mfa/dev"
+    sandbox.write_config("[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\n"
+                         f"source_profile = base\nmfa_serial = {serial}\n")
+    sandbox.write_credentials("[base]\naws_access_key_id = AKIAEXAMPLE\n"
+                              "aws_secret_access_key = example\n")
+    done = wine.run(["--profile", "dev", "export"], sandbox, sts_url="http://127.0.0.1:9")
+    assert done.status == 3, done
+    assert done.stdout == "" and "Enter MFA code" not in done.stderr, done
+    assert serial in done.stderr and "rolectl --profile dev export" in done.stderr, done
