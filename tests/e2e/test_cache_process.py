@@ -168,6 +168,9 @@ def test_the_profile_key_caches_its_own_credential_process(helper):
     explained = box.run(["--profile", "saml", "explain"])
     assert explained.status == 0, explained.stderr
     assert f"cache {helper.key(mode)}: fresh" in explained.stdout, explained.stdout
+    # Before the first run, the miss runs the command; no STS call is made.
+    missing = box.run(["--profile", "saml", "explain"], env={"HOME": str(box.home / "elsewhere")})
+    assert f"cache {helper.key(mode)}: no entry, so the command is run" in missing.stdout, missing
     listed = box.run(["cache", "list"])
     assert "(profile saml)" in listed.stdout, listed.stdout
 

@@ -505,9 +505,15 @@ impl Explanation {
             if step.cache_key.is_some() || step.cache != CacheStatus::NotCacheable {
                 let key = step.cache_key.as_deref().unwrap_or("-");
                 let mut sentence = step.cache.sentence();
-                if step.kind == StepKind::Sso {
-                    // The SSO step's call is the portal's, not STS's.
-                    sentence = sentence.replace("so STS is called", "so the portal is called");
+                // Only role steps call STS: the SSO step calls the portal,
+                // a cached process step runs its command.
+                let instead = match step.kind {
+                    StepKind::Sso => Some("so the portal is called"),
+                    StepKind::CredentialProcess => Some("so the command is run"),
+                    _ => None,
+                };
+                if let Some(instead) = instead {
+                    sentence = sentence.replace("so STS is called", instead);
                 }
                 out.push_str(&format!("     cache {key}: {sentence}\n"));
             }
