@@ -191,6 +191,35 @@ pub fn logout(ctx: &Context) -> Result<(), CliError> {
     Ok(())
 }
 
+/// SSO OIDC RegisterClient for this login; with a redirect (the
+/// authorization-code flow) the start URL is the issuer.
+async fn register(
+    sso: &mut Sso,
+    target: &Target,
+    url: &str,
+    redirect_uri: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<Registration, CliError> {
+    let registered = sso
+        .call(
+            &SsoOperation::RegisterClient {
+                client_name: format!("rolectl-{}", now.unix_timestamp()),
+                scopes: target.scopes.clone(),
+                redirect_uri: redirect_uri.map(str::to_owned),
+                issuer_url: redirect_uri.map(|_| target.start_url.clone()),
+            },
+            url,
+        )
+        .await
+        .map_err(sso_error)?;
+    match registered {
+        SsoOutput::Registration(client) => Ok(client),
+        _ => Err(CliError::resolve(
+            "SSO OIDC answered RegisterClient with the response of another operation.".to_owned(),
+        )),
+    }
+}
+
 /// The device authorization flow (RFC 8628): the CLI v2's flow for a
 /// session without registration scopes, or with `--use-device-code`.
 async fn device_flow(
@@ -200,23 +229,7 @@ async fn device_flow(
     no_browser: bool,
     now: OffsetDateTime,
 ) -> Result<(Registration, NewToken), CliError> {
-    let registered = sso
-        .call(
-            &SsoOperation::RegisterClient {
-                client_name: format!("rolectl-{}", now.unix_timestamp()),
-                scopes: target.scopes.clone(),
-                redirect_uri: None,
-                issuer_url: None,
-            },
-            url,
-        )
-        .await
-        .map_err(sso_error)?;
-    let SsoOutput::Registration(client) = registered else {
-        return Err(CliError::resolve(
-            "SSO OIDC answered RegisterClient with the response of another operation.".to_owned(),
-        ));
-    };
+    let client = register(sso, target, url, None, now).await?;
     let started = sso
         .call(
             &SsoOperation::StartDeviceAuthorization {
@@ -331,23 +344,7 @@ async fn auth_code_flow(
         .map_err(io)?;
     let port = listener.local_addr().map_err(io)?.port();
     let redirect_uri = format!("http://127.0.0.1:{port}/oauth/callback");
-    let registered = sso
-        .call(
-            &SsoOperation::RegisterClient {
-                client_name: format!("rolectl-{}", now.unix_timestamp()),
-                scopes: target.scopes.clone(),
-                redirect_uri: Some(redirect_uri.clone()),
-                issuer_url: Some(target.start_url.clone()),
-            },
-            url,
-        )
-        .await
-        .map_err(sso_error)?;
-    let SsoOutput::Registration(client) = registered else {
-        return Err(CliError::resolve(
-            "SSO OIDC answered RegisterClient with the response of another operation.".to_owned(),
-        ));
-    };
+    let client = register(sso, target, url, Some(&redirect_uri), now).await?;
     let verifier = random_b64url(32)?;
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     let state = random_b64url(16)?;
