@@ -48,7 +48,9 @@ say "release artefacts (scripts/release.sh: static Linux, Windows, macOS, npm; c
 scripts/release.sh
 
 say "end-to-end tests (tests/e2e: rolectl against moto, the AWS CLI, boto3 and local fakes; rolectl.exe of the release under Wine)"
+# The corpus tests run the parser's aws_cli_view example beside the command.
 cargo build -p rolectl-cli
+cargo build -p rolectl-config-parser --example aws_cli_view
 .venv/bin/python -m pytest tests/e2e -q
 
 say "fuzzing each target for ${FUZZ_SECONDS}s"
