@@ -171,6 +171,18 @@ pub enum Command {
         #[command(subcommand)]
         action: CacheAction,
     },
+    /// Log in with AWS Management Console credentials, as `aws login`: a new
+    /// console login session for the profile, cached in ~/.aws/login/cache
+    /// (AWS_LOGIN_CACHE_DIRECTORY) and named by the profile's `login_session`.
+    Login {
+        /// No loopback redirect: print the URL and read the authorization code
+        /// the browser shows, to log in from another device (over SSH).
+        #[arg(long)]
+        remote: bool,
+        /// Print the URL instead of opening a browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
     /// Log in to IAM Identity Center (SSO), or log out, as `aws sso login/logout`.
     Sso {
         #[command(subcommand)]

@@ -2,8 +2,9 @@
 //! pure builders and parsers on its reqwest transport, set up on the first call.
 
 use rolectl_sts_client::{
-    call_signin, call_sso, CreateOAuth2TokenInput, ReqwestTransport, SigninError, SigninToken,
-    SsoError, SsoOperation, SsoOutput, TransportConfig, TransportError,
+    call_signin, call_signin_with_code, call_sso, AuthorizationCodeInput, CreateOAuth2TokenInput,
+    ReqwestTransport, SigninError, SigninLogin, SigninToken, SsoError, SsoOperation, SsoOutput,
+    TransportConfig, TransportError,
 };
 
 #[derive(Default)]
@@ -39,5 +40,15 @@ impl Sso {
     ) -> Result<SigninToken, SigninError> {
         let transport = self.transport().map_err(SigninError::Transport)?;
         call_signin(transport, input, url).await
+    }
+
+    /// Sign-In's CreateOAuth2Token with a login's authorization code.
+    pub async fn signin_with_code(
+        &mut self,
+        input: &AuthorizationCodeInput,
+        url: &str,
+    ) -> Result<SigninLogin, SigninError> {
+        let transport = self.transport().map_err(SigninError::Transport)?;
+        call_signin_with_code(transport, input, url).await
     }
 }

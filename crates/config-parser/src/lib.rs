@@ -25,6 +25,7 @@ mod model;
 mod name_map;
 mod parse;
 mod render;
+mod writer;
 
 pub use diagnostic::{Diagnostic, DiagnosticCode, Severity};
 pub use error::{LineKind, ParseError};
@@ -33,3 +34,4 @@ pub use model::{FileKind, Location, ProfileSet, Property, Section};
 pub use name_map::{NameMap, NameMapIter, Properties, Sections};
 pub use parse::{parse_file, parse_file_bytes, FileSection, ParsedFile, SectionKind};
 pub use render::RenderError;
+pub use writer::{update_section, UpdateError};

@@ -10,7 +10,7 @@ use rolectl_config_parser::Section;
 use rolectl_sigv4::Secret;
 use rolectl_sts_client::{
     create_oauth2_token_url, dpop_proof, signin_url, CreateOAuth2TokenInput, EndpointSource,
-    SigninError, SigninToken,
+    SigninError, SigninLogin, SigninToken,
 };
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::Value;
@@ -57,8 +57,93 @@ pub(crate) fn fill_endpoint(snapshot: &Snapshot, profile: Option<&Section<'_>>, 
     }
 }
 
+/// Where Sign-In calls for `region` go under the snapshot's settings (the
+/// selected profile's endpoint variables and `[services]`): what `rolectl
+/// login` uses.
+pub fn signin_base_url(snapshot: &Snapshot, region: &str) -> String {
+    let name = snapshot.selected_profile().name;
+    let profile = snapshot.profile(&name);
+    let mut base = Base::Login {
+        origin: Origin {
+            profile: name,
+            location: rolectl_config_parser::Location {
+                file: rolectl_config_parser::FileKind::Config,
+                line: 0,
+                column: 0,
+            },
+        },
+        source: LoginSource {
+            session: String::new(),
+            region: Some(region.to_owned()),
+            configured_url: None,
+        },
+    };
+    fill_endpoint(snapshot, profile, &mut base);
+    match base {
+        Base::Login {
+            source:
+                LoginSource {
+                    configured_url: Some(url),
+                    ..
+                },
+            ..
+        } => url,
+        _ => signin_url(region),
+    }
+}
+
+/// The token file `aws login` writes (`json.dumps` of the CLI's dict, in
+/// its key order) for a login answered at `now`.
+pub fn new_token_text(
+    login: &SigninLogin,
+    client_id: &str,
+    dpop_key: &Secret,
+    now: OffsetDateTime,
+) -> String {
+    let expires_at = (now + Duration::seconds(login.token.expires_in))
+        .replace_nanosecond(0)
+        .unwrap_or(now);
+    let object = |fields: &[(&str, &str)], out: &mut String| {
+        out.push('{');
+        for (i, (key, value)) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            write_string(out, key);
+            out.push_str(": ");
+            write_string(out, value);
+        }
+        out.push('}');
+    };
+    let mut out = String::from("{\"accessToken\": ");
+    object(
+        &[
+            ("accessKeyId", &login.token.access_key_id),
+            ("secretAccessKey", login.token.secret_access_key.expose()),
+            ("sessionToken", login.token.session_token.expose()),
+            ("accountId", &login.account_id),
+            ("expiresAt", &format_expiration(expires_at)),
+        ],
+        &mut out,
+    );
+    let mut rest = String::new();
+    object(
+        &[
+            ("tokenType", &login.token_type),
+            ("clientId", client_id),
+            ("refreshToken", login.token.refresh_token.expose()),
+            ("idToken", login.id_token.expose()),
+            ("dpopKey", dpop_key.expose()),
+        ],
+        &mut rest,
+    );
+    out.push_str(", ");
+    out.push_str(&rest[1..]);
+    out
+}
+
 /// A UUID 4 made of 16 random bytes.
-fn uuid4(bytes: &[u8]) -> String {
+pub fn uuid4(bytes: &[u8]) -> String {
     let mut b = [0u8; 16];
     for (slot, byte) in b.iter_mut().zip(bytes) {
         *slot = *byte;
@@ -441,6 +526,28 @@ mod tests {
     fn a_uuid_4_from_random_bytes() {
         assert_eq!(uuid4(&[0xff; 16]), "ffffffff-ffff-4fff-bfff-ffffffffffff");
         assert_eq!(uuid4(&[0; 16]), "00000000-0000-4000-8000-000000000000");
+    }
+
+    #[test]
+    fn a_new_token_file_has_the_clis_keys_in_order() {
+        let login = SigninLogin {
+            token: SigninToken {
+                access_key_id: "ASIA1".to_owned(),
+                secret_access_key: Secret::new("s"),
+                session_token: Secret::new("t"),
+                expires_in: 900,
+                refresh_token: Secret::new("r"),
+            },
+            token_type: "aws_sigv4".to_owned(),
+            id_token: Secret::new("a.b.c"),
+            session: "arn:aws:iam::1:user/a".to_owned(),
+            account_id: "1".to_owned(),
+        };
+        let now = OffsetDateTime::from_unix_timestamp(0).unwrap();
+        assert_eq!(
+            new_token_text(&login, "cid", &Secret::new("K\n"), now),
+            r#"{"accessToken": {"accessKeyId": "ASIA1", "secretAccessKey": "s", "sessionToken": "t", "accountId": "1", "expiresAt": "1970-01-01T00:15:00Z"}, "tokenType": "aws_sigv4", "clientId": "cid", "refreshToken": "r", "idToken": "a.b.c", "dpopKey": "K\n"}"#
+        );
     }
 
     #[test]

@@ -40,9 +40,12 @@ pub use response::{parse_response, parse_timestamp, HttpResponse};
 pub use retry::{RetryDecision, RetryPolicy};
 pub use rolectl_sigv4::{Credentials, Secret};
 pub use signin::{
-    build_create_oauth2_token, call_signin, create_oauth2_token_url, dpop_proof,
-    parse_create_oauth2_token, signin_url, CreateOAuth2TokenInput, DpopError, SigninError,
-    SigninToken,
+    authorize_url, build_create_oauth2_token, build_create_oauth2_token_with_code, call_signin,
+    call_signin_with_code, create_oauth2_token_url, cross_device_redirect_uri, dpop_proof,
+    new_dpop_key, parse_create_oauth2_token, parse_create_oauth2_token_with_code,
+    parse_verification_code, pkce_challenge, pkce_verifier, session_of_id_token, signin_url,
+    AuthorizationCodeInput, CreateOAuth2TokenInput, DpopError, SigninError, SigninLogin,
+    SigninToken, CLIENT_ID_CROSS_DEVICE, CLIENT_ID_SAME_DEVICE,
 };
 pub use sso::{
     build_sso_request, call_sso, parse_sso_response, sso_oidc_url, sso_portal_url,

@@ -155,24 +155,31 @@ pub fn import(ctx: &Context, profile: &str) -> Result<(), CliError> {
             .unwrap_or("credentials")
     ));
     write_private(&backup, &original, true)?;
-    let temp = path.with_file_name(format!(
-        ".{}.rolectl-{}",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("credentials"),
-        std::process::id()
-    ));
-    write_private(&temp, &kept, true)?;
-    std::fs::rename(&temp, &path).map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        CliError::resolve(format!("{} could not be replaced: {e}.", path.display()))
-    })?;
+    replace_atomically(&path, &kept)?;
     eprintln!(
         "Moved the keys of profile \"{profile}\" (key id {access_key_id}) from {} into the OS keychain ({BACKEND}); the old file is kept as {}.",
         path.display(),
         backup.display()
     );
     Ok(())
+}
+
+/// Replaces `path` with `bytes` atomically: a new 0600 file beside it,
+/// renamed over it (readers see the old file or the new one, never a part).
+/// A link is followed, so its target is what changes.
+pub(crate) fn replace_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let temp = path.with_file_name(format!(
+        ".{}.rolectl-{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&temp);
+    write_private(&temp, bytes, true)?;
+    std::fs::rename(&temp, &path).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        CliError::resolve(format!("{} could not be replaced: {e}.", path.display()))
+    })
 }
 
 /// Writes a new 0600 file (never through an existing one).

@@ -9,6 +9,7 @@ pub mod explain;
 pub mod export;
 pub mod keys;
 pub mod lint;
+pub mod login;
 pub mod profiles;
 pub mod serve;
 pub mod sso;

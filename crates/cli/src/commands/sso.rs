@@ -366,7 +366,10 @@ async fn auth_code_flow(
             "Attempting to automatically open the SSO authorization page in your default browser.\nIf the browser does not open or you wish to use a different device to authorize this request, open the following URL:\n\n{authorize}\n"
         );
     }
-    let code = tokio::time::timeout(Duration::from_secs(600), callback(&listener, &state))
+    let code = tokio::time::timeout(
+        Duration::from_secs(600),
+        callback(&listener, &state, "rolectl sso login"),
+    )
         .await
         .map_err(|_| {
             CliError::resolve(
@@ -396,8 +399,12 @@ async fn auth_code_flow(
 
 /// Waits for the browser's `GET /oauth/callback?code=..&state=..` on the
 /// loopback listener; other requests (a favicon) get a 404. The state must
-/// be the one sent.
-async fn callback(listener: &tokio::net::TcpListener, state: &str) -> Result<String, CliError> {
+/// be the one sent; `again` is the command an error says to run again.
+pub(crate) async fn callback(
+    listener: &tokio::net::TcpListener,
+    state: &str,
+    again: &str,
+) -> Result<String, CliError> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     loop {
         let Ok((mut stream, _)) = listener.accept().await else {
@@ -447,15 +454,15 @@ async fn callback(listener: &tokio::net::TcpListener, state: &str) -> Result<Str
                 "400 Bad Request",
                 "The login was refused.",
                 Err(CliError::resolve(format!(
-                    "The login was refused in the browser ({error}); run `rolectl sso login` again."
+                    "The login was refused in the browser ({error}); run `{again}` again."
                 ))),
             ),
             _ => (
                 "400 Bad Request",
                 "This answer does not belong to this login.",
-                Err(CliError::resolve(
-                    "The browser's answer did not carry this login's state, so it was refused; run `rolectl sso login` again.".to_owned(),
-                )),
+                Err(CliError::resolve(format!(
+                    "The browser's answer did not carry this login's state, so it was refused; run `{again}` again."
+                ))),
             ),
         };
         let response = format!(

@@ -1,0 +1,276 @@
+//! `rolectl login`, as `aws login` does it: a new P-256 key per login, Sign-In's
+//! authorization code flow with PKCE (a loopback redirect, or with `--remote`
+//! the code pasted back), the code exchanged with a DPoP proof, the session
+//! written to `~/.aws/login/cache` and `login_session` into the profile.
+
+use std::io::{BufRead, Write};
+use std::time::Duration;
+
+use rolectl_resolver::login::{new_token_text, signin_base_url, token_cache_key, uuid4};
+use rolectl_sigv4::Secret;
+use rolectl_sts_client::{
+    authorize_url, create_oauth2_token_url, cross_device_redirect_uri, dpop_proof, new_dpop_key,
+    parse_verification_code, pkce_challenge, pkce_verifier, AuthorizationCodeInput, SigninError,
+    CLIENT_ID_CROSS_DEVICE, CLIENT_ID_SAME_DEVICE,
+};
+use time::OffsetDateTime;
+
+use crate::cache_dir::CacheDir;
+use crate::context::Context;
+use crate::error::CliError;
+use crate::resolve::block_on;
+use crate::sso::Sso;
+
+/// The region `aws login` offers when none is configured.
+const DEFAULT_REGION: &str = "us-east-1";
+
+fn random(len: usize) -> Result<Vec<u8>, CliError> {
+    let mut bytes = vec![0u8; len];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        CliError::resolve(format!("No randomness for the login could be had: {e}."))
+    })?;
+    Ok(bytes)
+}
+
+/// One line of stdin after `prompt` on stderr (the CLI's `input()`).
+fn ask(prompt: &str) -> Result<String, CliError> {
+    eprint!("{prompt}");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CliError::resolve(format!("stdin could not be read: {e}.")))?;
+    Ok(line.trim().to_owned())
+}
+
+/// The credential style a profile already has, which would win over a
+/// login session (the CLI's order of checks and names).
+fn existing_style(section: &rolectl_config_parser::Section<'_>) -> Option<&'static str> {
+    let has = |k: &str| section.value(k).is_some();
+    if has("web_identity_token_file") {
+        Some("Web Identity")
+    } else if has("sso_role_name") || has("sso_account_id") {
+        Some("SSO")
+    } else if has("aws_access_key_id") {
+        Some("Access Key")
+    } else if has("role_arn") {
+        Some("Assume Role")
+    } else if has("credential_process") {
+        Some("Credential Process")
+    } else {
+        None
+    }
+}
+
+fn login_error(error: SigninError) -> CliError {
+    let message = match &error {
+        SigninError::Service {
+            code,
+            error: Some(kind),
+            ..
+        } if code == "AccessDeniedException" && kind == "AUTHCODE_EXPIRED" => {
+            "Unable to complete the login process due to an expired authorization code. Please reauthenticate using `rolectl login` (or `aws login`).".to_owned()
+        }
+        SigninError::Service {
+            code,
+            error: Some(kind),
+            ..
+        } if code == "AccessDeniedException" && kind == "INSUFFICIENT_PERMISSIONS" => {
+            "Unable to create or refresh login credentials due to insufficient permissions. You may be missing permission for the 'signin:CreateOAuth2Token' action.".to_owned()
+        }
+        _ => format!("The login failed: {error}"),
+    };
+    CliError::resolve(message)
+}
+
+pub fn run(ctx: &Context, remote: bool, no_browser: bool) -> Result<(), CliError> {
+    // A login waits for a person in the browser: never under --no-prompt.
+    if let Some(why) = ctx.no_prompt {
+        return Err(CliError::NeedsPerson {
+            message: format!(
+                "A console login needs a person in a browser, and no one may be asked ({why}); run `rolectl login` without it, in a terminal."
+            ),
+        });
+    }
+    let snapshot = ctx.snapshot_of_all()?;
+    let profile = snapshot.selected_profile().name;
+    let section = snapshot.profiles.profile(&profile);
+    if let Some(style) = section.and_then(existing_style) {
+        return Err(CliError::resolve(format!(
+            "Profile '{profile}' is already configured with {style} credentials. You may run `rolectl login --profile new-profile-name` to create a new profile with that name; otherwise first remove the existing credentials from '{profile}'."
+        )));
+    }
+    let (region, prompted) = match rolectl_resolver::region(&snapshot, section) {
+        Some(region) => (region, false),
+        None => {
+            eprintln!("No AWS region has been configured. The login's region is where its session lives; the profile keeps it.");
+            let answer = ask(&format!("AWS Region [{DEFAULT_REGION}]: "))?;
+            let region = if answer.is_empty() {
+                DEFAULT_REGION.to_owned()
+            } else {
+                answer
+            };
+            (region, true)
+        }
+    };
+    let base = signin_base_url(&snapshot, &region);
+
+    // A key of its own for each login: the session is bound to it.
+    let key = loop {
+        let bytes: [u8; 32] = random(32)?.try_into().expect("32 bytes");
+        if let Ok(key) = new_dpop_key(&bytes) {
+            break key;
+        }
+    };
+    let verifier = loop {
+        if let Some(v) = pkce_verifier(&random(256)?) {
+            break v;
+        }
+    };
+    let challenge = pkce_challenge(&verifier);
+    let state = uuid4(&random(16)?);
+
+    let login = block_on(async {
+        let (client_id, code, redirect_uri) = if remote {
+            let redirect = cross_device_redirect_uri(&base);
+            let url = authorize_url(
+                &base,
+                CLIENT_ID_CROSS_DEVICE,
+                &state,
+                &challenge,
+                Some(&redirect),
+            );
+            eprintln!("Browser will not be automatically opened.\nPlease visit the following URL:\n\n{url}\n");
+            let pasted = ask("Enter the authorization code displayed in your browser: ")?;
+            if pasted.is_empty() {
+                return Err(CliError::resolve(
+                    "No authorization code was entered; run `rolectl login --remote` again.",
+                ));
+            }
+            let (code, got_state) = parse_verification_code(&pasted).map_err(|e| {
+                CliError::resolve(format!(
+                    "The login failed: {e}; run `rolectl login --remote` again."
+                ))
+            })?;
+            if got_state != state {
+                return Err(CliError::resolve(
+                    "The pasted code does not carry this login's state, so it was refused; run `rolectl login --remote` again.",
+                ));
+            }
+            (CLIENT_ID_CROSS_DEVICE, code, redirect)
+        } else {
+            let io = |e: std::io::Error| {
+                CliError::resolve(format!("The login's loopback listener failed: {e}."))
+            };
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .map_err(io)?;
+            let port = listener.local_addr().map_err(io)?.port();
+            let redirect = format!("http://127.0.0.1:{port}/oauth/callback");
+            let url = authorize_url(
+                &base,
+                CLIENT_ID_SAME_DEVICE,
+                &state,
+                &challenge,
+                Some(&redirect),
+            );
+            if no_browser || crate::commands::console::open_url(&url).is_err() {
+                eprintln!("Browser will not be automatically opened.\nPlease visit the following URL:\n\n{url}\n\nIf you cannot connect to this URL, make sure that you have specified a valid region; on a machine without a browser, use `rolectl login --remote`.\n");
+            } else {
+                eprintln!("Attempting to open the login page for your console session in your default browser.\nIf the browser does not open, open the following URL:\n\n{url}\n\nOn a machine without a browser, use `rolectl login --remote`.\n");
+            }
+            let code = tokio::time::timeout(
+                Duration::from_secs(600),
+                crate::commands::sso::callback(&listener, &state, "rolectl login"),
+            )
+            .await
+            .map_err(|_| {
+                CliError::resolve(
+                    "The login was not completed in the browser within 10 minutes; run `rolectl login` again.",
+                )
+            })??;
+            (CLIENT_ID_SAME_DEVICE, Secret::new(code), redirect)
+        };
+        let dpop = dpop_proof(
+            key.expose(),
+            &create_oauth2_token_url(&base),
+            OffsetDateTime::now_utc().unix_timestamp(),
+            &uuid4(&random(16)?),
+        )
+        .map_err(|e| CliError::resolve(format!("No DPoP proof could be made: {e}.")))?;
+        let input = AuthorizationCodeInput {
+            client_id: client_id.to_owned(),
+            code,
+            code_verifier: verifier.clone(),
+            redirect_uri: Some(redirect_uri),
+            dpop,
+        };
+        let login = Sso::default()
+            .signin_with_code(&input, &base)
+            .await
+            .map_err(login_error)?;
+        Ok::<_, CliError>((client_id, login))
+    })?;
+    let (client_id, login) = login;
+    let session = login.session.clone();
+
+    if let Some(existing) = section
+        .and_then(|s| s.value("login_session"))
+        .filter(|e| *e != session)
+    {
+        let answer = ask(&format!(
+            "\nProfile {profile} is already configured to use session {existing}. Do you want to overwrite it to use {session} instead? (y/n): "
+        ))?;
+        if !answer.eq_ignore_ascii_case("y") && !answer.eq_ignore_ascii_case("yes") {
+            return Ok(());
+        }
+    }
+
+    let text = new_token_text(&login, client_id, &key, OffsetDateTime::now_utc());
+    CacheDir::new(ctx.login_cache_dir.clone())
+        .put(&token_cache_key(&session), &text)
+        .map_err(|e| CliError::resolve(format!("The login session could not be saved: {e}.")))?;
+
+    let section_name = if profile == "default" {
+        "default".to_owned()
+    } else {
+        format!("profile {profile}")
+    };
+    let mut values = vec![("login_session", session.as_str())];
+    if prompted {
+        values.push(("region", region.as_str()));
+    }
+    let path = &ctx.config_path;
+    let original = match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+            CliError::resolve(format!(
+                "{} is not UTF-8 text, so login_session was not written into it.",
+                path.display()
+            ))
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => {
+            return Err(CliError::resolve(format!(
+                "{} could not be read: {e}.",
+                path.display()
+            )))
+        }
+    };
+    let updated = rolectl_config_parser::update_section(&original, &section_name, &values)
+        .map_err(|e| CliError::resolve(e.to_string()))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            CliError::resolve(format!("{} could not be created: {e}.", dir.display()))
+        })?;
+    }
+    crate::commands::keys::replace_atomically(path, updated.as_bytes())?;
+
+    println!("\nUpdated profile {profile} to use {session} credentials.");
+    if profile != "default" {
+        println!(
+            "Use \"--profile {profile}\" to use the new credentials, such as \"rolectl --profile {profile} whoami\""
+        );
+    }
+    Ok(())
+}
