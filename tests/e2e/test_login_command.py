@@ -266,12 +266,15 @@ def test_a_pasted_code_of_another_login_is_refused(home, signin):
 
 
 def test_a_profile_without_a_region_gets_the_one_asked_for(home, signin):
-    home.write_config("[profile console]\noutput = json\n")
+    # The profile ends the file, comments after it: the CLI's writer puts
+    # new keys one line past the last option there.
+    original = "[default]\noutput = text\n[profile console]\noutput = json\n# one\n# two\n"
+    home.write_config(original)
     status, out, err, _ = login(home, signin, stdin="ap-south-1\n")
     assert status == 0, err
-    expected = cli_writer("[profile console]\noutput = json\n", "profile console",
-                          {"login_session": SESSION, "region": "ap-south-1"})
+    expected = cli_writer(original, "profile console", {"login_session": SESSION, "region": "ap-south-1"})
     assert home.config.read_text() == expected
+    assert "region = ap-south-1\n# two" in expected
 
 
 def test_a_new_profile_and_a_missing_config_file(home, signin):
