@@ -32,6 +32,16 @@ def utc(t: _dt.datetime) -> str:
     return t.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def redirect_allowed(registered: str, asked: str) -> bool:
+    """The registered URI exactly, or (RFC 8252 7.3) a loopback URI
+    registered without a port, asked with any port."""
+    if asked == registered:
+        return True
+    r, a = urllib.parse.urlsplit(registered), urllib.parse.urlsplit(asked)
+    return r.hostname == "127.0.0.1" and r.port is None and a.hostname == "127.0.0.1" \
+        and a.port is not None and (r.scheme, r.path, r.query) == (a.scheme, a.path, a.query)
+
+
 def now() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
@@ -188,7 +198,7 @@ class FakeSso(LoopbackServer):
         one = {k: v[0] for k, v in q.items()}
         with self.lock:
             redirects = self.redirects.get(one.get("client_id"))
-        if redirects is None or one.get("redirect_uri") not in redirects:
+        if redirects is None or not any(redirect_allowed(r, one.get("redirect_uri", "")) for r in redirects):
             return Reply(400, b"unknown client or redirect_uri", "text/plain")
         if one.get("response_type") != "code" or one.get("code_challenge_method") != "S256" \
                 or not one.get("code_challenge") or not one.get("state"):

@@ -10,6 +10,7 @@ the portal gave (a moto user's keys)."""
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import subprocess
 import urllib.error
@@ -609,7 +610,9 @@ def test_sso_login_with_scopes_uses_the_authorization_code_flow_with_pkce(home, 
     assert f"Successfully logged into Start URL: {START_URL}" in out
     reg = sso.registrations[-1]
     assert reg["grantTypes"] == ["authorization_code", "refresh_token"]
-    assert reg["redirectUris"] == [location.split("?")[0]] and reg["issuerUrl"] == START_URL
+    # Registered without the port (any loopback port then), as the CLI does.
+    assert reg["redirectUris"] == ["http://127.0.0.1/oauth/callback"] and reg["issuerUrl"] == START_URL
+    assert location.split("?")[0] != reg["redirectUris"][0]
     token = json.loads(token_file(home).read_text())
     assert "refreshToken" in token
     assert sso.seen("POST", "/device_authorization") == []
@@ -637,3 +640,79 @@ def test_a_callback_with_another_state_is_refused(home, sso):
     assert p.returncode == 1 and "state" in err, err
     assert not token_file(home).exists()
     assert [r for r in sso.seen("POST", "/token")] == []
+
+
+# ---------------------------------------------------------------------------
+# The client registration cache of `sso login`, as the CLI v2 keeps it
+
+
+def registration_file(home: Sandbox, scopes=("sso:account:access",)) -> Path:
+    """The CLI v2's key: SHA-1 of json.dumps({tool, startUrl, region,
+    scopes, session_name}, sort_keys=True)."""
+    args = {"tool": "botocore", "startUrl": START_URL, "region": "us-east-1",
+            "scopes": list(scopes) if scopes is not None else None, "session_name": SESSION}
+    key = hashlib.sha1(json.dumps(args, sort_keys=True).encode()).hexdigest()
+    return home.aws / "sso" / "cache" / f"{key}.json"
+
+
+def test_two_logins_register_one_client_cached_in_the_clis_file(home, sso):
+    home.write_config(SESSION_CONFIG)
+    for _ in range(2):
+        r = sso_login(home, sso)
+        assert r.status == 0, str(r)
+    assert len(sso.registrations) == 1, "the second login used the cached registration"
+    path = registration_file(home)
+    text = path.read_text()
+    reg = json.loads(text)
+    assert text == json.dumps(reg), "json.dumps' separators, as JSONFileCache writes"
+    assert list(reg) == ["clientId", "clientSecret", "expiresAt", "scopes"]
+    assert reg["scopes"] == ["sso:account:access"]
+    assert reg["expiresAt"].endswith("Z") and "." not in reg["expiresAt"]
+    assert path.stat().st_mode & 0o777 == 0o600
+    token = json.loads(token_file(home).read_text())
+    assert token["clientId"] == reg["clientId"]
+    assert reg["clientSecret"] not in r.stdout + r.stderr
+
+
+def test_an_expiring_registration_is_registered_anew(home, sso):
+    home.write_config(SESSION_CONFIG)
+    assert sso_login(home, sso).status == 0
+    path = registration_file(home)
+    reg = json.loads(path.read_text())
+    # 14 minutes left: inside the CLI's 15-minute window, so not used.
+    reg["expiresAt"] = (_dt.datetime.now(_dt.timezone.utc) + _dt.timedelta(minutes=14)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    path.write_text(json.dumps(reg))
+    r = sso_login(home, sso)
+    assert r.status == 0, str(r)
+    assert len(sso.registrations) == 2
+    new = json.loads(path.read_text())
+    assert new["clientId"] != reg["clientId"]
+    assert json.loads(token_file(home).read_text())["clientId"] == new["clientId"]
+
+
+def test_a_device_registration_is_not_used_for_the_authorization_code_flow(home, sso):
+    """Both flows share the key; each uses only a registration of its own
+    grant (the CLI's `_is_registration_for_auth_code`)."""
+    import urllib.request
+    home.write_config(SESSION_CONFIG)
+    assert sso_login(home, sso).status == 0
+    from conftest import rolectl_path
+    p = subprocess.Popen([str(rolectl_path()), "--profile", "dev", "sso", "login", "--no-browser"],
+                         env=home.env(env_for(sso)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         cwd=str(home.home), text=True)
+    url = next(line.strip() for line in p.stderr if line.startswith(f"{sso.url}/authorize?"))
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+    try:
+        urllib.request.build_opener(NoRedirect, urllib.request.ProxyHandler({})).open(url, timeout=10)
+    except urllib.error.HTTPError as redirect:
+        location = redirect.headers["Location"]
+    urllib.request.build_opener(urllib.request.ProxyHandler({})).open(location, timeout=10).read()
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 0, err
+    assert len(sso.registrations) == 2
+    reg = json.loads(registration_file(home).read_text())
+    assert list(reg) == ["clientId", "clientSecret", "expiresAt", "scopes", "grantTypes"]
+    assert reg["grantTypes"] == ["authorization_code", "refresh_token"]

@@ -275,6 +275,124 @@ impl SsoToken {
     }
 }
 
+/// A registration cached is used while more than this is left
+/// (botocore's `BaseSSOTokenFetcher._EXPIRY_WINDOW`).
+pub const REGISTRATION_EXPIRY_WINDOW: Duration = Duration::minutes(15);
+
+/// The name of the client registration file `aws sso login` keeps in
+/// `~/.aws/sso/cache`: the SHA-1 of `json.dumps({"tool": "botocore",
+/// "startUrl", "region", "scopes", "session_name"}, sort_keys=True)`
+/// (`scopes` and `session_name` `null` when not set).
+pub fn registration_cache_key(
+    start_url: &str,
+    region: &str,
+    scopes: Option<&[String]>,
+    session: Option<&str>,
+) -> String {
+    let mut text = String::from("{\"region\": ");
+    write_string(&mut text, region);
+    text.push_str(", \"scopes\": ");
+    match scopes {
+        Some(scopes) => {
+            text.push('[');
+            for (i, scope) in scopes.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(", ");
+                }
+                write_string(&mut text, scope);
+            }
+            text.push(']');
+        }
+        None => text.push_str("null"),
+    }
+    text.push_str(", \"session_name\": ");
+    match session {
+        Some(name) => write_string(&mut text, name),
+        None => text.push_str("null"),
+    }
+    text.push_str(", \"startUrl\": ");
+    write_string(&mut text, start_url);
+    text.push_str(", \"tool\": \"botocore\"}");
+    hex::encode(Sha1::digest(text.as_bytes()))
+}
+
+/// A client registration as the CLI caches it (`Debug` hides the secret).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CachedRegistration {
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub expires_at: OffsetDateTime,
+    /// Registered for the authorization code grant (`grantTypes` holds
+    /// `authorization_code`); else for the device flow.
+    pub for_auth_code: bool,
+}
+
+impl CachedRegistration {
+    /// Reads a registration file; `None` for one that is not usable JSON
+    /// (it is then registered anew and replaced, as the CLI does).
+    pub fn parse(text: &str) -> Option<CachedRegistration> {
+        let value: Value = serde_json::from_str(text).ok()?;
+        let text = |key: &str| value.get(key).and_then(Value::as_str);
+        Some(CachedRegistration {
+            client_id: text("clientId")?.to_owned(),
+            client_secret: Secret::new(text("clientSecret")?),
+            expires_at: parse_expiration(text("expiresAt")?)?,
+            for_auth_code: value
+                .get("grantTypes")
+                .and_then(Value::as_array)
+                .is_some_and(|g| g.iter().any(|t| t.as_str() == Some("authorization_code"))),
+        })
+    }
+
+    /// Whether a login of this kind may use it at `now`: the same flow, and
+    /// more than [`REGISTRATION_EXPIRY_WINDOW`] left.
+    pub fn usable(&self, auth_code: bool, now: OffsetDateTime) -> bool {
+        self.for_auth_code == auth_code && self.expires_at - now >= REGISTRATION_EXPIRY_WINDOW
+    }
+}
+
+/// The registration file the CLI writes: `clientId`, `clientSecret`,
+/// `expiresAt` (to the second, `Z`), then `scopes` (the device flow: only
+/// when there are some) and, for the authorization code flow, `grantTypes`.
+pub fn registration_text(
+    client_id: &str,
+    client_secret: &Secret,
+    expires_at: OffsetDateTime,
+    scopes: &[String],
+    auth_code: bool,
+) -> String {
+    let mut out = python_object(&[
+        ("clientId", client_id.to_owned()),
+        ("clientSecret", client_secret.expose().to_owned()),
+        (
+            "expiresAt",
+            format_expiration(expires_at.replace_nanosecond(0).unwrap_or(expires_at)),
+        ),
+    ]);
+    out.pop();
+    let list = |items: &[&str], out: &mut String| {
+        out.push('[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            write_string(out, item);
+        }
+        out.push(']');
+    };
+    if auth_code || !scopes.is_empty() {
+        out.push_str(", \"scopes\": ");
+        let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+        list(&scopes, &mut out);
+    }
+    if auth_code {
+        out.push_str(", \"grantTypes\": ");
+        list(&["authorization_code", "refresh_token"], &mut out);
+    }
+    out.push('}');
+    out
+}
+
 /// `json.dumps` of a flat object of strings, keys in the order given.
 fn python_object(fields: &[(&str, String)]) -> String {
     let mut out = String::from("{");
@@ -602,6 +720,25 @@ impl Flow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registration_keys_are_the_clis() {
+        // Python: sha1(json.dumps({...}, sort_keys=True)).
+        let scopes = ["sso:account:access".to_owned(), "a".to_owned()];
+        assert_eq!(
+            registration_cache_key(
+                "https://x.awsapps.com/start",
+                "us-east-1",
+                Some(&scopes),
+                Some("dev")
+            ),
+            "7d8f32bc99a0bb4a21f99e6eb433e29009f61a9a"
+        );
+        assert_eq!(
+            registration_cache_key("https://x.awsapps.com/start", "us-east-1", None, None),
+            "82b0c67d95e3f77cf7c6ca383e781de54afc4b21"
+        );
+    }
 
     fn source(session: Option<&str>) -> SsoSource {
         SsoSource {

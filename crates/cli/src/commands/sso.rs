@@ -12,7 +12,10 @@ use base64::Engine;
 use rolectl_sigv4::Secret;
 use sha2::Sha256;
 
-use rolectl_resolver::sso::{login_token_text, oidc_url, SsoToken, TOKEN_REFRESH_WINDOW};
+use rolectl_resolver::sso::{
+    login_token_text, oidc_url, registration_cache_key, registration_text, CachedRegistration,
+    SsoToken, TOKEN_REFRESH_WINDOW,
+};
 use rolectl_sts_client::{NewToken, Registration, SsoError, SsoOperation, SsoOutput};
 use sha1::{Digest, Sha1};
 use time::OffsetDateTime;
@@ -29,6 +32,9 @@ struct Target {
     start_url: String,
     region: String,
     scopes: Vec<String>,
+    /// Whether `sso_registration_scopes` is set at all (the registration
+    /// cache key tells `[]` from `null`).
+    scopes_set: bool,
 }
 
 fn target(ctx: &Context, sso_session: Option<&str>) -> Result<Target, CliError> {
@@ -53,6 +59,7 @@ fn target(ctx: &Context, sso_session: Option<&str>) -> Result<Target, CliError> 
             session: Some(name.to_owned()),
             start_url: value("sso_start_url")?,
             region: value("sso_region")?,
+            scopes_set: section.value("sso_registration_scopes").is_some(),
             scopes: section
                 .value("sso_registration_scopes")
                 .map(|s| {
@@ -80,6 +87,7 @@ fn target(ctx: &Context, sso_session: Option<&str>) -> Result<Target, CliError> 
             start_url: start_url.to_owned(),
             region: region.to_owned(),
             scopes: Vec::new(),
+            scopes_set: false,
         }),
         _ => Err(CliError::resolve(format!(
             "The profile \"{profile}\" has neither sso_session nor sso_start_url and sso_region, so there is nothing to log in to; name an sso-session with --sso-session."
@@ -132,10 +140,19 @@ pub fn login(
     }
     block_on(async {
         let mut sso = Sso::default();
+        let mut registrations = Registrations {
+            cache: &mut tokens,
+            key: registration_cache_key(
+                &target.start_url,
+                &target.region,
+                target.scopes_set.then_some(target.scopes.as_slice()),
+                target.session.as_deref(),
+            ),
+        };
         let (client, token) = if use_device_code || target.scopes.is_empty() {
-            device_flow(&mut sso, &target, &url, no_browser, now).await?
+            device_flow(&mut sso, &mut registrations, &target, &url, no_browser, now).await?
         } else {
-            auth_code_flow(&mut sso, &target, &url, no_browser, now).await?
+            auth_code_flow(&mut sso, &mut registrations, &target, &url, no_browser, now).await?
         };
         let now = OffsetDateTime::now_utc();
         let registration_expires_at =
@@ -191,45 +208,85 @@ pub fn logout(ctx: &Context) -> Result<(), CliError> {
     Ok(())
 }
 
-/// SSO OIDC RegisterClient for this login; with a redirect (the
-/// authorization-code flow) the start URL is the issuer.
+/// The client registration file of `~/.aws/sso/cache`, as the CLI keeps it.
+struct Registrations<'a> {
+    cache: &'a mut CacheDir,
+    key: String,
+}
+
+/// The registered redirect of the authorization code flow: the loopback
+/// address without its port (RFC 8252 7.3: any port is then allowed), so
+/// that one registration serves every login, as the CLI registers it.
+const LOOPBACK_REDIRECT: &str = "http://127.0.0.1/oauth/callback";
+
+/// The cached client registration for this kind of login while more than
+/// 15 minutes of it are left, else SSO OIDC RegisterClient, cached for the
+/// next login (as the CLI v2 does); with a redirect (the authorization-code
+/// flow) the start URL is the issuer.
 async fn register(
     sso: &mut Sso,
+    registrations: &mut Registrations<'_>,
     target: &Target,
     url: &str,
-    redirect_uri: Option<&str>,
+    auth_code: bool,
     now: OffsetDateTime,
 ) -> Result<Registration, CliError> {
+    if let Some(cached) = registrations
+        .cache
+        .get(&registrations.key)
+        .and_then(|text| CachedRegistration::parse(&text))
+        .filter(|r| r.usable(auth_code, now))
+    {
+        return Ok(Registration {
+            client_id: cached.client_id,
+            client_secret: cached.client_secret,
+            client_secret_expires_at: cached.expires_at.unix_timestamp(),
+        });
+    }
     let registered = sso
         .call(
             &SsoOperation::RegisterClient {
                 client_name: format!("rolectl-{}", now.unix_timestamp()),
                 scopes: target.scopes.clone(),
-                redirect_uri: redirect_uri.map(str::to_owned),
-                issuer_url: redirect_uri.map(|_| target.start_url.clone()),
+                redirect_uri: auth_code.then(|| LOOPBACK_REDIRECT.to_owned()),
+                issuer_url: auth_code.then(|| target.start_url.clone()),
             },
             url,
         )
         .await
         .map_err(sso_error)?;
-    match registered {
-        SsoOutput::Registration(client) => Ok(client),
-        _ => Err(CliError::resolve(
+    let SsoOutput::Registration(client) = registered else {
+        return Err(CliError::resolve(
             "SSO OIDC answered RegisterClient with the response of another operation.".to_owned(),
-        )),
+        ));
+    };
+    let expires_at =
+        OffsetDateTime::from_unix_timestamp(client.client_secret_expires_at).unwrap_or(now);
+    let text = registration_text(
+        &client.client_id,
+        &client.client_secret,
+        expires_at,
+        &target.scopes,
+        auth_code,
+    );
+    // A registration that cannot be kept only costs the next login another.
+    if let Err(e) = registrations.cache.put(&registrations.key, &text) {
+        eprintln!("rolectl: warning: the SSO client registration could not be cached: {e}.");
     }
+    Ok(client)
 }
 
 /// The device authorization flow (RFC 8628): the CLI v2's flow for a
 /// session without registration scopes, or with `--use-device-code`.
 async fn device_flow(
     sso: &mut Sso,
+    registrations: &mut Registrations<'_>,
     target: &Target,
     url: &str,
     no_browser: bool,
     now: OffsetDateTime,
 ) -> Result<(Registration, NewToken), CliError> {
-    let client = register(sso, target, url, None, now).await?;
+    let client = register(sso, registrations, target, url, false, now).await?;
     let started = sso
         .call(
             &SsoOperation::StartDeviceAuthorization {
@@ -331,6 +388,7 @@ fn random_b64url(len: usize) -> Result<String, CliError> {
 /// registration scopes.
 async fn auth_code_flow(
     sso: &mut Sso,
+    registrations: &mut Registrations<'_>,
     target: &Target,
     url: &str,
     no_browser: bool,
@@ -344,7 +402,7 @@ async fn auth_code_flow(
         .map_err(io)?;
     let port = listener.local_addr().map_err(io)?.port();
     let redirect_uri = format!("http://127.0.0.1:{port}/oauth/callback");
-    let client = register(sso, target, url, Some(&redirect_uri), now).await?;
+    let client = register(sso, registrations, target, url, true, now).await?;
     let verifier = random_b64url(32)?;
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     let state = random_b64url(16)?;
