@@ -116,6 +116,8 @@ class FakeSso(LoopbackServer):
             return self._role_credentials(req, urllib.parse.parse_qs(query))
         if req.method == "GET" and path == "/authorize":
             return self._authorize(urllib.parse.parse_qs(query))
+        if req.method == "POST" and path == "/logout":
+            return self._logout(req)
         if req.method == "POST" and path == "/client/register":
             return self._register(req)
         if req.method == "POST" and path == "/device_authorization":
@@ -128,6 +130,17 @@ class FakeSso(LoopbackServer):
                 return self._auth_code_token(body)
             return self._create_token(req)
         return Reply(404, b'{"message":"not found"}', "application/json")
+
+    def _logout(self, req: Request) -> Reply:
+        """The portal's Logout: the bearer token must be a live one; it is
+        revoked (later calls with it are 401)."""
+        token = req.headers.get("x-amz-sso_bearer_token", "")
+        with self.lock:
+            known = self.tokens.pop(token, None) is not None
+        if not known:
+            return Reply(401, b'{"message":"Session token not found or invalid"}', "application/json",
+                         headers={"x-amzn-ErrorType": "UnauthorizedException:http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/"})
+        return Reply(200, b"", "application/json")
 
     def _role_credentials(self, req: Request, query: dict) -> Reply:
         account = (query.get("account_id") or [""])[0]

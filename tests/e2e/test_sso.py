@@ -568,11 +568,57 @@ def test_sso_logout_removes_tokens_and_sso_credentials_only(home, sso):
     other.write_text('{"Credentials": {}}')
     registration = home.aws / "sso" / "cache" / "botocore-client-id-us-east-1.json"
     registration.write_text('{"clientId": "c", "clientSecret": "s"}')
-    r = run(home, "sso", "logout")
+    r = run(home, "sso", "logout", env=env_for(sso))
     assert r.status == 0, str(r)
     assert not token_file(home).exists()
     assert [p.name for p in home.cache_files()] == [other.name]
     assert registration.exists()
+
+
+def test_sso_logout_revokes_each_token_at_the_portal_first(home, sso):
+    """As the CLI v2: Logout with the token as bearer, at the portal of the
+    token's region, before its file is removed; a token without a region is
+    removed with no call."""
+    home.write_config(SESSION_CONFIG)
+    token = session_token(sso)
+    write_token(home.home, SESSION, token)
+    legacy = dict(session_token(sso), startUrl="https://other.awsapps.com/start")
+    del legacy["region"]
+    write_token(home.home, "https://other.awsapps.com/start", legacy)
+    r = run(home, "sso", "logout", env=env_for(sso))
+    assert r.status == 0, str(r)
+    (call,) = sso.seen("POST", "/logout")
+    assert call.headers["x-amz-sso_bearer_token"] == token["accessToken"]
+    assert token["accessToken"] not in sso.tokens, "the fake revoked it"
+    assert legacy["accessToken"] in sso.tokens, "no region: no call"
+    assert list((home.aws / "sso" / "cache").glob("*.json")) == []
+    assert token["accessToken"] not in r.stdout + r.stderr
+
+
+def test_a_refused_logout_still_removes_the_token(home, sso):
+    home.write_config(SESSION_CONFIG)
+    token = session_token(sso)
+    sso.revoke(token["accessToken"])
+    write_token(home.home, SESSION, token)
+    r = run(home, "sso", "logout", env=env_for(sso))
+    assert r.status == 0, str(r)
+    assert len(sso.seen("POST", "/logout")) == 1
+    assert not token_file(home).exists()
+    assert token["accessToken"] not in r.stdout + r.stderr
+
+
+def test_an_unreachable_portal_stops_the_logout_and_keeps_the_token(home, sso):
+    home.write_config(SESSION_CONFIG)
+    token = session_token(sso)
+    write_token(home.home, SESSION, token)
+    dead = FakeSso()
+    url = dead.url
+    dead.stop()
+    r = run(home, "sso", "logout", env={"AWS_ENDPOINT_URL_SSO": url})
+    assert r.status == 1, str(r)
+    assert "Logout" in r.stderr and "rolectl sso logout" in r.stderr and str(token_file(home)) in r.stderr
+    assert token_file(home).exists()
+    assert token["accessToken"] not in r.stdout + r.stderr
 
 
 def test_sso_login_with_scopes_uses_the_authorization_code_flow_with_pkce(home, sso):

@@ -135,6 +135,24 @@ fn fill_source_endpoints(
     );
 }
 
+/// Where portal calls for `region` go under the snapshot's settings (the
+/// selected profile's): what `rolectl sso logout` uses.
+pub fn portal_url(snapshot: &Snapshot, region: &str) -> String {
+    let profile = snapshot.profile(&snapshot.selected_profile().name);
+    let mut source = SsoSource {
+        session: None,
+        start_url: String::new(),
+        region: region.to_owned(),
+        account_id: String::new(),
+        role_name: String::new(),
+        registration_scopes: None,
+        portal_url: String::new(),
+        oidc_url: String::new(),
+    };
+    fill_source_endpoints(snapshot, profile, &mut source);
+    source.portal_url
+}
+
 /// Where SSO OIDC calls for `region` go under the snapshot's settings (the
 /// selected profile's): what `rolectl sso login` uses.
 pub fn oidc_url(snapshot: &Snapshot, region: &str) -> String {

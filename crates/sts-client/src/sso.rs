@@ -22,6 +22,8 @@ pub enum SsoOperation {
         role_name: String,
         access_token: Secret,
     },
+    /// `POST /logout` on the portal: the token is revoked (`sso logout`).
+    Logout { access_token: Secret },
     /// `POST /token` on SSO OIDC with the `refresh_token` grant.
     CreateToken {
         client_id: String,
@@ -74,6 +76,7 @@ impl fmt::Debug for SsoOperation {
                 .field("account_id", account_id)
                 .field("role_name", role_name)
                 .finish_non_exhaustive(),
+            SsoOperation::Logout { .. } => f.debug_struct("Logout").finish_non_exhaustive(),
             SsoOperation::CreateToken { client_id, .. }
             | SsoOperation::CreateTokenWithAuthCode { client_id, .. }
             | SsoOperation::CreateTokenWithDeviceCode { client_id, .. } => f
@@ -107,6 +110,7 @@ impl SsoOperation {
     pub fn name(&self) -> &'static str {
         match self {
             SsoOperation::GetRoleCredentials { .. } => "GetRoleCredentials",
+            SsoOperation::Logout { .. } => "Logout",
             SsoOperation::CreateToken { .. }
             | SsoOperation::CreateTokenWithAuthCode { .. }
             | SsoOperation::CreateTokenWithDeviceCode { .. } => "CreateToken",
@@ -165,6 +169,8 @@ pub enum SsoOutput {
     Token(NewToken),
     Registration(Registration),
     DeviceAuthorization(DeviceAuthorization),
+    /// Logout's empty answer.
+    LoggedOut,
 }
 
 /// Why an SSO call failed.
@@ -258,6 +264,15 @@ pub fn build_sso_request(op: &SsoOperation, base_url: &str) -> HttpRequest {
                 query_value(role_name),
                 query_value(account_id)
             ),
+            headers: vec![(
+                "x-amz-sso_bearer_token".to_owned(),
+                access_token.expose().to_owned(),
+            )],
+            body: Vec::new(),
+        },
+        SsoOperation::Logout { access_token } => HttpRequest {
+            method: "POST".to_owned(),
+            url: format!("{base}/logout"),
             headers: vec![(
                 "x-amz-sso_bearer_token".to_owned(),
                 access_token.expose().to_owned(),
@@ -380,9 +395,14 @@ pub fn parse_sso_response(
             }),
         );
     }
-    let body = body.ok_or_else(|| unexpected("the body is not JSON"))?;
+    // Logout answers with no body.
+    let body = match (op, body) {
+        (SsoOperation::Logout { .. }, _) => return Ok(SsoOutput::LoggedOut),
+        (_, body) => body.ok_or_else(|| unexpected("the body is not JSON"))?,
+    };
     let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
     match op {
+        SsoOperation::Logout { .. } => Ok(SsoOutput::LoggedOut),
         SsoOperation::GetRoleCredentials { .. } => {
             let creds = body
                 .get("roleCredentials")

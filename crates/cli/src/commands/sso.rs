@@ -13,8 +13,8 @@ use rolectl_sigv4::Secret;
 use sha2::Sha256;
 
 use rolectl_resolver::sso::{
-    login_token_text, oidc_url, registration_cache_key, registration_text, CachedRegistration,
-    SsoToken, TOKEN_REFRESH_WINDOW,
+    login_token_text, oidc_url, portal_url, registration_cache_key, registration_text,
+    CachedRegistration, SsoToken, TOKEN_REFRESH_WINDOW,
 };
 use rolectl_sts_client::{NewToken, Registration, SsoError, SsoOperation, SsoOutput};
 use sha1::{Digest, Sha1};
@@ -175,29 +175,67 @@ pub fn login(
 }
 
 /// Removes every SSO token of `~/.aws/sso/cache` (client registrations
-/// stay) and every credential entry cached from one (`ProviderType` sso).
+/// stay) and every credential entry cached from one (`ProviderType` sso),
+/// as `aws sso logout`: a token with a `region` is first revoked with the
+/// portal's Logout. The service refusing it (an expired or revoked token)
+/// does not stop the logout; no answer at all does, with that token kept
+/// (the CLI stops there too).
 pub fn logout(ctx: &Context) -> Result<(), CliError> {
+    let snapshot = ctx.snapshot()?;
     let mut removed = 0;
-    for (dir, is_sso_file) in [
-        (
-            ctx.sso_cache_dir.clone(),
-            (|v: &serde_json::Value| v.get("accessToken").is_some())
-                as fn(&serde_json::Value) -> bool,
-        ),
-        (ctx.cache_dir.clone(), |v: &serde_json::Value| {
-            v.get("ProviderType").and_then(|p| p.as_str()) == Some("sso")
-        }),
-    ] {
-        let mut cache = CacheDir::new(dir);
-        for (key, _) in cache.entries().map_err(CliError::resolve)? {
-            let parsed = cache
-                .get(&key)
-                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
-            if parsed.as_ref().is_some_and(is_sso_file)
-                && cache.remove(&key).map_err(CliError::resolve)?
-            {
-                removed += 1;
+    let mut sso = Sso::default();
+    let mut tokens = CacheDir::new(ctx.sso_cache_dir.clone());
+    for (key, path) in tokens.entries().map_err(CliError::resolve)? {
+        let Some(token) = tokens
+            .get(&key)
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .filter(|v| v.get("accessToken").is_some())
+        else {
+            continue;
+        };
+        let region = token
+            .get("region")
+            .and_then(|r| r.as_str())
+            .filter(|r| !r.is_empty());
+        let access_token = token.get("accessToken").and_then(|t| t.as_str());
+        if let (Some(region), Some(access_token)) = (region, access_token) {
+            let url = portal_url(&snapshot, region);
+            let answer = block_on(sso.call(
+                &SsoOperation::Logout {
+                    access_token: Secret::new(access_token),
+                },
+                &url,
+            ));
+            match answer {
+                Ok(_) => {}
+                Err(e) if e.is_service_error() => {
+                    if ctx.debug {
+                        eprintln!("rolectl: debug: the portal refused Logout ({e}); the token file is removed all the same.");
+                    }
+                }
+                Err(e) => {
+                    return Err(CliError::resolve(format!(
+                        "The SSO logout stopped: {e} {} was kept (removed so far: {removed}); run `rolectl sso logout` again when the portal can be reached.",
+                        path.display()
+                    )))
+                }
             }
+        }
+        if tokens.remove(&key).map_err(CliError::resolve)? {
+            removed += 1;
+        }
+    }
+    let mut credentials = CacheDir::new(ctx.cache_dir.clone());
+    for (key, _) in credentials.entries().map_err(CliError::resolve)? {
+        let parsed = credentials
+            .get(&key)
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+        if parsed
+            .as_ref()
+            .is_some_and(|v| v.get("ProviderType").and_then(|p| p.as_str()) == Some("sso"))
+            && credentials.remove(&key).map_err(CliError::resolve)?
+        {
+            removed += 1;
         }
     }
     eprintln!(
