@@ -190,6 +190,7 @@ def test_login_writes_the_clis_files_which_botocore_the_cli_and_rolectl_use(home
         - _dt.datetime.now(_dt.timezone.utc)
     assert _dt.timedelta(minutes=13) < left <= _dt.timedelta(minutes=15)
     assert_no_secrets(out + err, signin, token)
+    assert grant["codeVerifier"] not in out + err and grant["code"] not in out + err
     # The config: exactly the CLI's own edit of the same file.
     assert home.config.read_text() == cli_writer(CONFIG, "profile console", {"login_session": SESSION})
     got = home.aws_cli(["configure", "get", "login_session", "--profile", "console"])
@@ -306,3 +307,27 @@ def test_an_expired_code_is_the_clis_message_and_nothing_is_written(home, signin
     assert "due to an expired authorization code" in err and "rolectl login" in err
     assert not token_path(home).exists()
     assert home.config.read_text() == CONFIG
+
+
+def test_no_prompt_refuses_to_start_a_login(home, signin):
+    r = run(home, "--no-prompt", "--profile", "console", "login", env=env_for(signin))
+    assert r.status == 3, str(r)
+    assert "--no-prompt" in r.stderr and "rolectl login" in r.stderr
+    assert signin.requests == [] and home.config.read_text() == CONFIG
+
+
+@pytest.mark.parametrize("answer,replaced", [("n", False), ("y", True)])
+def test_a_profile_on_another_session_is_replaced_only_when_the_person_says_so(home, signin, answer, replaced):
+    old = "arn:aws:iam::123456789012:user/bob"
+    original = CONFIG.replace("output = json\n", f"output = json\nlogin_session = {old}\n")
+    home.write_config(original)
+    status, out, err, _ = login(home, signin, stdin=answer + "\n")
+    assert status == 0, err
+    assert f"Profile console is already configured to use session {old}" in err
+    assert f"to use {SESSION} instead? (y/n)" in err
+    assert token_path(home).exists() == replaced
+    if replaced:
+        assert home.config.read_text() == cli_writer(original, "profile console", {"login_session": SESSION})
+        assert f"login_session = {SESSION}\n" in home.config.read_text()
+    else:
+        assert home.config.read_text() == original
