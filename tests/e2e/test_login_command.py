@@ -331,3 +331,42 @@ def test_a_profile_on_another_session_is_replaced_only_when_the_person_says_so(h
         assert f"login_session = {SESSION}\n" in home.config.read_text()
     else:
         assert home.config.read_text() == original
+
+
+def write_session_file(home: Sandbox, session: str) -> "Path":
+    from fake_signin import key_pem, new_key, session_file
+    creds = {"accessKeyId": "ASIALOGINKEY00000001", "secretAccessKey": "s", "sessionToken": "t"}
+    token = {"accessToken": {**creds, "accountId": "123456789012",
+                             "expiresAt": utc(_dt.datetime.now(_dt.timezone.utc) + _dt.timedelta(minutes=10))},
+             "tokenType": "aws_sigv4", "clientId": CLIENT_ID, "refreshToken": "r", "idToken": "a.b.c",
+             "dpopKey": key_pem(new_key())}
+    return session_file(home.aws / "login" / "cache", session, token)
+
+
+def test_logout_removes_the_profiles_session_file_only(home, signin):
+    home.write_config(CONFIG.replace("output = json\n", f"output = json\nlogin_session = {SESSION}\n"))
+    mine = write_session_file(home, SESSION)
+    other = write_session_file(home, "arn:aws:iam::123456789012:user/bob")
+    r = run(home, "--profile", "console", "logout")
+    assert r.status == 0, str(r)
+    assert "Removed cached login credentials for profile 'console'." in r.stdout
+    assert not mine.exists() and other.exists()
+    r = run(home, "--profile", "other", "logout")
+    assert r.status == 0 and "warning: no login session found for profile 'other'" in r.stderr, str(r)
+    assert other.exists()
+
+
+def test_logout_all_removes_every_login_session_and_nothing_else(home, signin):
+    a = write_session_file(home, SESSION)
+    b = write_session_file(home, "arn:aws:iam::123456789012:user/bob")
+    unrelated = home.aws / "login" / "cache" / "notes.json"
+    unrelated.write_text('{"accessToken": "an SSO-shaped token, not login credentials"}')
+    sso_token = home.aws / "sso" / "cache" / "x.json"
+    sso_token.parent.mkdir(parents=True)
+    sso_token.write_text('{"accessToken": "t", "expiresAt": "2030-01-01T00:00:00Z"}')
+    r = run(home, "logout", "--all")
+    assert r.status == 0, str(r)
+    assert r.stdout.startswith("Removed 2 cached login credentials.")
+    assert not a.exists() and not b.exists() and unrelated.exists() and sso_token.exists()
+    r = run(home, "logout", "--all")
+    assert r.stdout == "No cached login session tokens found.\n", str(r)

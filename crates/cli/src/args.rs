@@ -183,6 +183,12 @@ pub enum Command {
         #[arg(long)]
         no_browser: bool,
     },
+    /// Remove the profile's cached console login session, as `aws logout`.
+    Logout {
+        /// Remove every cached login session (not SSO tokens or role credentials).
+        #[arg(long)]
+        all: bool,
+    },
     /// Log in to IAM Identity Center (SSO), or log out, as `aws sso login/logout`.
     Sso {
         #[command(subcommand)]

@@ -84,6 +84,7 @@ fn run(ctx: &'static Context, command: &Command) -> Result<bool, CliError> {
         Command::Warm { profiles } => commands::warm::run(ctx, profiles)?,
         Command::CacheProcess { command } => cache_process::run(ctx, command)?,
         Command::Login { remote, no_browser } => commands::login::run(ctx, *remote, *no_browser)?,
+        Command::Logout { all } => commands::login::logout(ctx, *all)?,
         Command::Sso { action } => match action {
             SsoAction::Login {
                 sso_session,

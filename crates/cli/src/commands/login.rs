@@ -1,7 +1,8 @@
-//! `rolectl login`, as `aws login` does it: a new P-256 key per login, Sign-In's
-//! authorization code flow with PKCE (a loopback redirect, or with `--remote`
-//! the code pasted back), the code exchanged with a DPoP proof, the session
-//! written to `~/.aws/login/cache` and `login_session` into the profile.
+//! `rolectl login` and `rolectl logout`, as `aws login/logout` do them: a new
+//! P-256 key per login, Sign-In's authorization code flow with PKCE (a loopback
+//! redirect, or with `--remote` the code pasted back), the code exchanged with
+//! a DPoP proof, the session written to `~/.aws/login/cache` and
+//! `login_session` into the profile; logout removes the session file.
 
 use std::io::{BufRead, Write};
 use std::time::Duration;
@@ -272,5 +273,54 @@ pub fn run(ctx: &Context, remote: bool, no_browser: bool) -> Result<(), CliError
             "Use \"--profile {profile}\" to use the new credentials, such as \"rolectl --profile {profile} whoami\""
         );
     }
+    Ok(())
+}
+
+/// `rolectl logout [--all]`, as `aws logout`: removes the profile's login
+/// session file (with `--all`, every file of the login cache that holds
+/// login credentials). The session itself is not revoked: the CLI calls no
+/// service either.
+pub fn logout(ctx: &Context, all: bool) -> Result<(), CliError> {
+    let mut cache = CacheDir::new(ctx.login_cache_dir.clone());
+    if all {
+        let mut removed = 0;
+        for (key, _) in cache.entries().map_err(CliError::resolve)? {
+            let holds_credentials = cache
+                .get(&key)
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                .is_some_and(|v| {
+                    v.get("accessToken")
+                        .is_some_and(|a| a.is_object() && a.get("accessKeyId").is_some())
+                });
+            if holds_credentials && cache.remove(&key).map_err(CliError::resolve)? {
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            println!(
+                "Removed {removed} cached login credential{}. Note, any local developer tools that have already loaded access tokens may continue to use them until their expiration. Access tokens expire in 15 minutes.",
+                if removed == 1 { "" } else { "s" }
+            );
+        } else {
+            println!("No cached login session tokens found.");
+        }
+        return Ok(());
+    }
+    let snapshot = ctx.snapshot()?;
+    let profile = snapshot.selected_profile().name;
+    let Some(session) = snapshot
+        .profiles
+        .profile(&profile)
+        .and_then(|s| s.value("login_session"))
+    else {
+        eprintln!("warning: no login session found for profile '{profile}'");
+        return Ok(());
+    };
+    cache
+        .remove(&token_cache_key(session))
+        .map_err(CliError::resolve)?;
+    println!(
+        "Removed cached login credentials for profile '{profile}'. Note, any local developer tools that have already loaded the access token may continue to use it until its expiration. Access tokens expire in 15 minutes."
+    );
     Ok(())
 }
