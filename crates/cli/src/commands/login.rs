@@ -142,8 +142,8 @@ pub fn run(ctx: &Context, remote: bool, no_browser: bool) -> Result<(), CliError
                 &challenge,
                 Some(&redirect),
             );
-            eprintln!("Browser will not be automatically opened.\nPlease visit the following URL:\n\n{url}\n");
-            let pasted = ask("Enter the authorization code displayed in your browser: ")?;
+            eprintln!("Browser will not be automatically opened.\nPlease visit the following URL:\n\n{url}");
+            let pasted = ask("\nEnter the authorization code displayed in your browser: ")?;
             if pasted.is_empty() {
                 return Err(CliError::resolve(
                     "No authorization code was entered; run `rolectl login --remote` again.",
@@ -176,10 +176,12 @@ pub fn run(ctx: &Context, remote: bool, no_browser: bool) -> Result<(), CliError
                 &challenge,
                 Some(&redirect),
             );
-            if no_browser || crate::commands::console::open_url(&url).is_err() {
-                eprintln!("Browser will not be automatically opened.\nPlease visit the following URL:\n\n{url}\n\nIf you cannot connect to this URL, make sure that you have specified a valid region; on a machine without a browser, use `rolectl login --remote`.\n");
+            // The CLI's texts (PrintOnlyHandler, OpenBrowserHandler).
+            if no_browser {
+                eprintln!("Browser will not be automatically opened.\nPlease visit the following URL:\n\n{url}");
             } else {
-                eprintln!("Attempting to open the login page for your console session in your default browser.\nIf the browser does not open, open the following URL:\n\n{url}\n\nOn a machine without a browser, use `rolectl login --remote`.\n");
+                eprintln!("Attempting to open your default browser. If the browser does not open, open the following URL.\nIf you are unable to open the URL on this device, run this command again with the '--remote' option.\n\n{url}\n");
+                let _ = crate::commands::console::open_url(&url);
             }
             let code = tokio::time::timeout(
                 Duration::from_secs(600),
