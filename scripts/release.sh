@@ -59,12 +59,13 @@ trap 'rm -rf "$stage"' EXIT
 for target in "$linux" "${macs[@]}"; do
   name=rolectl-$version-$target
   mkdir "$stage/$name"
-  cp "$target_dir/$target/release/rolectl" README.md "$stage/$name/"
+  cp "$target_dir/$target/release/rolectl" README.md LICENSE "$stage/$name/"
   tar -C "$stage" --owner=0 --group=0 -czf "$dist/$name.tar.gz" "$name"
 done
 name=rolectl-$version-$windows
 mkdir "$stage/$name"
 cp "$target_dir/$windows/release/rolectl.exe" "$stage/$name/"
+sed 's/$/\r/' LICENSE > "$stage/$name/LICENSE.txt"
 # CRLF line ends for Notepad.
 sed 's/$/\r/' README.md > "$stage/$name/README.txt"
 (cd "$stage" && python3 -m zipfile -c "$dist/$name.zip" "$name")
@@ -81,6 +82,10 @@ check="$stage/check"
 mkdir "$check"
 for archive in "$dist"/*.tar.gz; do tar -C "$check" -xzf "$archive"; done
 (cd "$check" && python3 -m zipfile -e "$dist/rolectl-$version-$windows.zip" .)
+# Every archive carries the licence beside the binary.
+for dir in "$check"/rolectl-*; do
+  [ -f "$dir/LICENSE" ] || [ -f "$dir/LICENSE.txt" ] || fail "$(basename "$dir") has no LICENSE"
+done
 python3 - "$check" "$version" <<'EOF'
 # Each binary is an executable for its OS and CPU, read off its header.
 import struct, sys

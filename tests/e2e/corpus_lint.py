@@ -48,7 +48,7 @@ OTHER_TOOLS = [
     ("mfa_process", "aws-vault"),
     ("web_identity_token_process", "aws-vault"),
     ("source_identity", "aws-vault"),
-    ("mfa_token_provider", "unidentified MFA helper (gopass otp)"),
+    ("mfa_token_provider", "unidentified MFA helper (a command that prints a code)"),
     ("mfa_path", "awscli-plugin-passtotp"),
     ("awsume_", "awsume"),
     ("autoawsume", "awsume"),

@@ -1,8 +1,9 @@
-"""The corpus differential: real config and credentials files from public
-repositories (tests/corpus, sources in tests/corpus/SOURCES.md) read by the
-pinned botocore (corpus_botocore.py) and by rolectl's parser (the
-`aws_cli_view` example of rolectl-config-parser), then every role profile of
-the corpus resolved by both against a loopback fake STS, call for call.
+"""The corpus differential: config and credentials files (tests/corpus: real
+ones from public repositories and ones written in their shapes; sources in
+tests/corpus/SOURCES.md) read by the pinned botocore (corpus_botocore.py)
+and by rolectl's parser (the `aws_cli_view` example of
+rolectl-config-parser), then every role profile of the corpus resolved by
+both against a loopback fake STS, call for call.
 
 - `test_reads_as_the_aws_cli[case]`: both read the files, or both refuse
   them; then the same profile names, keys and values, `sso-session` and

@@ -141,6 +141,21 @@ def test_a_bad_entry_is_a_miss_and_is_replaced(cbox, sts, content):
     assert "oldCachedSecret" not in r.stderr
 
 
+def test_an_oversized_entry_is_said_to_be_unusable_and_is_replaced(cbox, sts):
+    """The front end does not hand a 64 KiB+ file to the resolver as text:
+    it says why it is unusable, and both the run and explain say so."""
+    p = entry_path(cbox)
+    p.parent.mkdir(parents=True)
+    p.write_text(MISSES["larger-than-any-entry"])
+    shown = run(cbox, "--profile", "role", "explain")
+    assert shown.status == 0, str(shown)
+    assert "unreadable (it is larger than 64 KiB" in shown.stdout, shown.stdout
+    r = run(cbox, *ARGS)
+    fresh_output(sts, r)
+    assert f"{KEY}.json is unusable, because it is larger than 64 KiB" in r.stderr, str(r)
+    assert_stored(cbox, sts)
+
+
 def test_a_symlink_entry_is_never_written_through(cbox, sts, tmp_path):
     outside = tmp_path / "outside.json"
     original = entry(iso(in_hours(-1)))  # would be a miss if read

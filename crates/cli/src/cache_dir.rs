@@ -16,6 +16,8 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::os::windows::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
+use rolectl_resolver::CacheLookup;
+
 /// A larger file is not a credential entry (real ones are about 2 KB).
 pub const MAX_ENTRY_BYTES: u64 = 64 * 1024;
 
@@ -104,34 +106,38 @@ impl CacheDir {
         }
     }
 
-    /// The entry's text; `None` when there is none or it is not a regular
-    /// file (a link or a directory is never followed).
-    pub fn get(&mut self, key: &str) -> Option<String> {
+    /// The entry `<key>.json`. A link or a directory is never followed, and
+    /// a file larger than 64 KiB is never read whole: both are unusable.
+    pub fn get(&mut self, key: &str) -> CacheLookup {
         let path = self.entry_path(key);
-        let meta = fs::symlink_metadata(&path).ok()?;
+        let meta = match fs::symlink_metadata(&path) {
+            Ok(meta) => meta,
+            Err(e) => return missing_or_unreadable(&e),
+        };
         if !meta.file_type().is_file() {
-            self.warnings.push(format!(
-                "The cache entry {} is not a regular file and was ignored.",
-                path.display()
-            ));
-            return None;
+            return not_regular();
         }
-        let file = no_follow(OpenOptions::new().read(true)).open(&path).ok()?;
+        let file = match no_follow(OpenOptions::new().read(true)).open(&path) {
+            Ok(file) => file,
+            Err(e) => return missing_or_unreadable(&e),
+        };
         // Swapped for a link after the check above: on Windows the open
         // gives the link itself, which is not read either.
-        if !file.metadata().ok()?.file_type().is_file() {
-            return None;
+        match file.metadata() {
+            Ok(meta) if meta.file_type().is_file() => {}
+            Ok(_) => return not_regular(),
+            Err(e) => return missing_or_unreadable(&e),
         }
         let mut bytes = Vec::new();
-        file.take(MAX_ENTRY_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .ok()?;
-        if bytes.len() as u64 > MAX_ENTRY_BYTES {
-            // Handed on as text the resolver cannot parse: it is then a
-            // miss with a warning, and replaced.
-            return Some(String::from("(larger than 64 KiB)"));
+        if let Err(e) = file.take(MAX_ENTRY_BYTES + 1).read_to_end(&mut bytes) {
+            return missing_or_unreadable(&e);
         }
-        Some(String::from_utf8_lossy(&bytes).into_owned())
+        if bytes.len() as u64 > MAX_ENTRY_BYTES {
+            return CacheLookup::Unusable {
+                reason: "it is larger than 64 KiB, which no credentials entry is".to_owned(),
+            };
+        }
+        CacheLookup::Found(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     /// Writes the entry atomically (0600 temporary file, then rename).
@@ -241,6 +247,23 @@ fn private_dir(builder: &mut fs::DirBuilder) -> &mut fs::DirBuilder {
     builder
 }
 
+fn not_regular() -> CacheLookup {
+    CacheLookup::Unusable {
+        reason: "it is not a regular file (a link or a directory), so it was not read".to_owned(),
+    }
+}
+
+/// No entry (or no directory: warned about once, by `ensure`) is a miss;
+/// anything else, such as a permission refused, is worth a warning.
+fn missing_or_unreadable(e: &std::io::Error) -> CacheLookup {
+    match e.kind() {
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory => CacheLookup::Missing,
+        _ => CacheLookup::Unusable {
+            reason: format!("it could not be read ({e})"),
+        },
+    }
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
@@ -257,7 +280,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut cache = CacheDir::new(dir.path().join("a/b"));
         cache.put("k", "{}").unwrap();
-        assert_eq!(cache.get("k").as_deref(), Some("{}"));
+        assert_eq!(cache.get("k").text(), Some("{}"));
         assert_eq!(mode_of(&dir.path().join("a/b/k.json")), Some(0o600));
         assert_eq!(mode_of(&dir.path().join("a/b")), Some(0o700));
         let names: Vec<_> = fs::read_dir(dir.path().join("a/b"))
@@ -275,7 +298,8 @@ mod tests {
         std::os::unix::fs::symlink(&target, dir.path().join("l.json")).unwrap();
         fs::create_dir(dir.path().join("d.json")).unwrap();
         let mut cache = CacheDir::new(dir.path().to_path_buf());
-        assert_eq!(cache.get("l"), None);
+        assert!(matches!(cache.get("l"), CacheLookup::Unusable { .. }));
+        assert!(matches!(cache.get("d"), CacheLookup::Unusable { .. }));
         assert!(cache.put("l", "{}").is_err());
         assert!(cache.put("d", "{}").is_err());
         assert_eq!(fs::read_to_string(&target).unwrap(), "secret");
@@ -289,7 +313,7 @@ mod tests {
         let mut cache = CacheDir::new(file.clone());
         assert!(cache.put("k", "{}").is_err());
         cache.lock("k");
-        assert_eq!(cache.get("k"), None);
+        assert_eq!(cache.get("k"), CacheLookup::Missing);
         let warnings = cache.take_warnings();
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].contains(&file.display().to_string()));
@@ -304,7 +328,10 @@ mod tests {
         )
         .unwrap();
         let mut cache = CacheDir::new(dir.path().to_path_buf());
-        let text = cache.get("big").unwrap();
-        assert!(serde_json::from_str::<serde_json::Value>(&text).is_err());
+        let CacheLookup::Unusable { reason } = cache.get("big") else {
+            panic!("an oversized entry is unusable");
+        };
+        assert!(reason.contains("64 KiB"), "{reason}");
+        assert_eq!(cache.get("absent"), CacheLookup::Missing);
     }
 }

@@ -29,7 +29,7 @@ pub fn run(ctx: &Context, argv: &[String]) -> Result<(), CliError> {
         // Held until this process ends: parallel cold callers wait here,
         // then find the entry the first one stored.
         cache.lock(&key);
-        if let Some(text) = cache.get(&key) {
+        if let Some(text) = cache.get(&key).into_text() {
             if process_output_keepable(&text, OffsetDateTime::now_utc()).is_some() {
                 flush_warnings(&mut cache);
                 return crate::commands::print(&text);

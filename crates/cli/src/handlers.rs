@@ -2,7 +2,7 @@
 //! hands its effect to the module for that kind of I/O, and logs it under
 //! `--debug` (the effects' `Debug` texts hide every secret).
 
-use rolectl_resolver::{Handlers, ImdsRequest, ProcessOutput};
+use rolectl_resolver::{CacheLookup, Handlers, ImdsRequest, ProcessOutput};
 use rolectl_sigv4::{Credentials, Secret};
 use rolectl_sts_client::{
     CreateOAuth2TokenInput, Endpoint, Operation, Output, SigninError, SigninToken, SsoError,
@@ -148,14 +148,14 @@ impl Handlers for NativeHandlers<'_> {
         String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_owned())
     }
 
-    async fn cache_get(&mut self, key: &str) -> Option<String> {
+    async fn cache_get(&mut self, key: &str) -> CacheLookup {
         self.cache.lock(key);
         let entry = self.cache.get(key);
         self.debug(|| {
             format!(
                 "cache {}: {}",
                 self.cache.path().join(format!("{key}.json")).display(),
-                if entry.is_some() { "found" } else { "missing" }
+                found_or_not(&entry)
             )
         });
         entry
@@ -197,7 +197,7 @@ impl Handlers for NativeHandlers<'_> {
         result
     }
 
-    async fn sso_token_get(&mut self, key: &str) -> Option<String> {
+    async fn sso_token_get(&mut self, key: &str) -> CacheLookup {
         // Held to the end of the run: one process at a time refreshes a
         // session's token.
         self.sso_tokens.lock(key);
@@ -206,7 +206,7 @@ impl Handlers for NativeHandlers<'_> {
             format!(
                 "SSO token {}: {}",
                 self.sso_tokens.path().join(format!("{key}.json")).display(),
-                if token.is_some() { "found" } else { "missing" }
+                found_or_not(&token)
             )
         });
         token
@@ -218,7 +218,7 @@ impl Handlers for NativeHandlers<'_> {
         result
     }
 
-    async fn login_token_get(&mut self, key: &str) -> Option<String> {
+    async fn login_token_get(&mut self, key: &str) -> CacheLookup {
         // Held to the end of the run: one process at a time refreshes a
         // session (each refresh token and proof can be used once).
         self.login_tokens.lock(key);
@@ -230,7 +230,7 @@ impl Handlers for NativeHandlers<'_> {
                     .path()
                     .join(format!("{key}.json"))
                     .display(),
-                if token.is_some() { "found" } else { "missing" }
+                found_or_not(&token)
             )
         });
         token
@@ -288,5 +288,13 @@ impl Handlers for NativeHandlers<'_> {
             )
         });
         result
+    }
+}
+
+fn found_or_not(lookup: &CacheLookup) -> &'static str {
+    match lookup {
+        CacheLookup::Found(_) => "found",
+        CacheLookup::Missing => "missing",
+        CacheLookup::Unusable { .. } => "unusable",
     }
 }

@@ -12,6 +12,56 @@ use time::{Duration, OffsetDateTime, UtcOffset};
 
 use crate::pyjson;
 
+/// What a front end found under a cache key, in answer to
+/// [`Effect::CacheGet`](crate::Effect::CacheGet).
+#[derive(Clone, PartialEq, Eq)]
+pub enum CacheLookup {
+    /// No entry: a miss.
+    Missing,
+    /// The entry's text, which the resolver parses and checks.
+    Found(String),
+    /// An entry the front end would not read, and why (a full sentence
+    /// after "because", such as "it is larger than 64 KiB"): a miss with a
+    /// warning that says so.
+    Unusable { reason: String },
+}
+
+impl CacheLookup {
+    /// The entry's text, when there is one to read.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            CacheLookup::Found(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    pub fn into_text(self) -> Option<String> {
+        match self {
+            CacheLookup::Found(text) => Some(text),
+            _ => None,
+        }
+    }
+}
+
+impl From<Option<String>> for CacheLookup {
+    fn from(entry: Option<String>) -> Self {
+        entry.map_or(CacheLookup::Missing, CacheLookup::Found)
+    }
+}
+
+impl std::fmt::Debug for CacheLookup {
+    // An entry holds a secret key and a session token: never shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CacheLookup::Missing => f.write_str("Missing"),
+            CacheLookup::Found(_) => f.write_str("Found(..)"),
+            CacheLookup::Unusable { reason } => {
+                f.debug_struct("Unusable").field("reason", reason).finish()
+            }
+        }
+    }
+}
+
 /// Entries with less than this much time left are refreshed, as the AWS CLI does.
 pub const EXPIRY_WINDOW: Duration = Duration::minutes(15);
 

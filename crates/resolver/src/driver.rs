@@ -10,6 +10,7 @@ use rolectl_sts_client::{
 };
 use time::OffsetDateTime;
 
+use crate::cache::CacheLookup;
 use crate::chain::ImdsRequest;
 use crate::effect::Effect;
 use crate::error::ResolveError;
@@ -47,8 +48,8 @@ pub trait Handlers {
         Err("this program has no OS keychain".to_owned())
     }
     async fn read_file(&mut self, path: &str) -> Result<String, String>;
-    /// The cache file's contents; `None` when missing or unreadable.
-    async fn cache_get(&mut self, key: &str) -> Option<String>;
+    /// The cache file `<key>.json`: its text, none, or why it cannot be used.
+    async fn cache_get(&mut self, key: &str) -> CacheLookup;
     async fn cache_put(&mut self, key: &str, entry: &str) -> Result<(), String>;
     /// The IMDS credentials document (JSON).
     async fn imds(&mut self, request: &ImdsRequest) -> Result<String, String>;
@@ -59,11 +60,10 @@ pub trait Handlers {
         authorization: Option<&Secret>,
     ) -> Result<String, String>;
     async fn run_process(&mut self, command: &str, profile: &str) -> Result<ProcessOutput, String>;
-    /// The SSO token file `<key>.json`; `None` when there is none. By
-    /// default there is no token cache.
-    async fn sso_token_get(&mut self, key: &str) -> Option<String> {
+    /// The SSO token file `<key>.json`. By default there is no token cache.
+    async fn sso_token_get(&mut self, key: &str) -> CacheLookup {
         let _ = key;
-        None
+        CacheLookup::Missing
     }
     async fn sso_token_put(&mut self, key: &str, entry: &str) -> Result<(), String> {
         let _ = entry;
@@ -71,11 +71,11 @@ pub trait Handlers {
             "this program keeps no SSO token cache, so {key}.json was not written"
         ))
     }
-    /// The login session file `<key>.json`; `None` when there is none. By
-    /// default there is no login cache.
-    async fn login_token_get(&mut self, key: &str) -> Option<String> {
+    /// The login session file `<key>.json`. By default there is no login
+    /// cache.
+    async fn login_token_get(&mut self, key: &str) -> CacheLookup {
         let _ = key;
-        None
+        CacheLookup::Missing
     }
     async fn login_token_put(&mut self, key: &str, entry: &str) -> Result<(), String> {
         let _ = entry;

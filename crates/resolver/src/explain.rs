@@ -1,9 +1,10 @@
-//! `explain`: a plan in words, one line per step, each with the profile and
-//! `file:line:column` it came from. No secret appears: keys show their id only.
+//! The chain in words: one description per step, the only wording of a step.
+//! `explain`'s report (report.rs) prints it with the keys that decided the
+//! step; `Plan`'s `Display` prints it on one line with where it came from.
 
 use std::fmt;
 
-use crate::chain::{Base, ContainerAuth, Origin, Plan, Reason, RoleStep};
+use crate::chain::{Base, ContainerAuth, MfaSession, Origin, Plan, Reason, RoleStep, SsoSource};
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -20,111 +21,158 @@ impl fmt::Display for Reason {
     }
 }
 
-fn base_line(base: &Base) -> String {
+/// What the first step of the chain is. No secret: keys show their id only.
+pub(crate) fn base_description(base: &Base) -> String {
     match base {
-        Base::Environment {
-            credentials,
-            reason,
-        } => format!(
-            "environment credentials {} (AWS_ACCESS_KEY_ID), from {reason}",
+        Base::Environment { credentials, .. } => format!(
+            "Environment keys {} (AWS_ACCESS_KEY_ID)",
             credentials.access_key_id
         ),
         Base::StaticKeys {
             origin,
             credentials,
-        } => format!("static keys {} of {origin}", credentials.access_key_id),
+        } => format!(
+            "Static keys {} of profile \"{}\"",
+            credentials.access_key_id, origin.profile
+        ),
         Base::WebIdentity(w) => format!(
-            "AssumeRoleWithWebIdentity {} with the token in {}{}, from {}",
+            "AssumeRoleWithWebIdentity {} with the token in {}, {}",
             w.role_arn,
             w.token_file,
-            session(w.role_session_name.as_deref()),
-            w.origin
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_else(|| "the environment".to_owned())
+            session_words(w.role_session_name.as_deref())
         ),
         Base::Keychain {
             origin,
             access_key_id,
             ..
         } => format!(
-            "keys of profile \"{}\" in the keychain, key id {access_key_id}, from {origin}",
+            "Keys of profile \"{}\" in the keychain, key id {access_key_id}",
             origin.profile
         ),
         Base::Process {
-            origin,
-            command,
-            cache_key,
-            ..
-        } => match cache_key {
-            Some(key) => format!("credential_process `{command}` of {origin}, cached as {key}"),
-            None => format!("credential_process `{command}` of {origin}"),
-        },
-        Base::Login { origin, source } => {
-            format!("console login session {} of {origin}", source.session)
-        }
-        Base::Sso { origin, source, .. } => format!(
-            "{}, from {origin}",
-            crate::report::sso_description(origin, source.as_ref())
+            origin, command, ..
+        } => format!(
+            "credential_process `{command}` of profile \"{}\"",
+            origin.profile
         ),
-        Base::Container { reason, request } => format!(
-            "container credentials from {}{}, from {reason}",
+        Base::Login { origin, source } => format!(
+            "Console login session {} of profile \"{}\"",
+            source.session, origin.profile
+        ),
+        Base::Sso { origin, source, .. } => sso_description(origin, source.as_ref()),
+        Base::Container { request, .. } => format!(
+            "Container credentials from {}{}",
             request.url,
             match &request.authorization {
-                Some(ContainerAuth::TokenFile(p)) => format!(" with the token in {p}"),
+                Some(ContainerAuth::TokenFile(path)) => format!(", with the token in {path}"),
                 Some(ContainerAuth::Token(_)) =>
-                    " with AWS_CONTAINER_AUTHORIZATION_TOKEN".to_owned(),
+                    ", with the token in AWS_CONTAINER_AUTHORIZATION_TOKEN".to_owned(),
                 None => String::new(),
             }
         ),
-        Base::Imds { reason, request } => format!(
-            "instance metadata credentials from {}, from {reason}",
-            request.endpoint
+        Base::Imds { request, .. } => format!(
+            "Instance metadata credentials from {} ({} attempt(s), {} s timeout)",
+            request.endpoint, request.attempts, request.timeout_seconds
         ),
         Base::UnavailableSource { source, origin } => format!(
-            "credential_source {} of {origin}, not available here",
-            source.as_str()
+            "credential_source {} of profile \"{}\", not available here",
+            source.as_str(),
+            origin.profile
         ),
     }
 }
 
-fn session(name: Option<&str>) -> String {
+/// The one line of an SSO step: the role, the account, the session.
+pub(crate) fn sso_description(origin: &Origin, source: Option<&SsoSource>) -> String {
+    let Some(source) = source else {
+        return format!(
+            "IAM Identity Center (SSO) token settings of profile \"{}\"",
+            origin.profile
+        );
+    };
+    let session = match &source.session {
+        Some(name) => format!("sso-session \"{name}\""),
+        None => "legacy form".to_owned(),
+    };
+    format!(
+        "IAM Identity Center (SSO) role {} in account {} of profile \"{}\" ({session}, start URL {}, region {})",
+        source.role_name, source.account_id, origin.profile, source.start_url, source.region
+    )
+}
+
+pub(crate) fn mfa_session_description(session: &MfaSession) -> String {
+    format!(
+        "GetSessionToken with keys {} and MFA device {}, {} seconds (rolectl MFA session)",
+        session.access_key_id, session.serial, session.duration_seconds
+    )
+}
+
+/// The call a role step makes; its MFA device is said apart (explain gives
+/// it a line of its own).
+pub(crate) fn role_description(role: &RoleStep) -> String {
+    let mut description = format!(
+        "AssumeRole {}, {}",
+        role.role_arn,
+        session_words(role.role_session_name.as_deref())
+    );
+    if let Some(id) = &role.external_id {
+        description.push_str(&format!(", external id {id}"));
+    }
+    if let Some(d) = role.duration_seconds {
+        description.push_str(&format!(", {d} seconds"));
+    }
+    description
+}
+
+fn session_words(name: Option<&str>) -> String {
     match name {
-        Some(n) => format!(", session name {n}"),
-        None => ", generated session name".to_owned(),
+        Some(n) => format!("session name {n}"),
+        None => "a generated session name".to_owned(),
     }
 }
 
-fn role_line(role: &RoleStep) -> String {
-    let mut line = format!(
-        "AssumeRole {}{}",
-        role.role_arn,
-        session(role.role_session_name.as_deref())
-    );
-    if let Some(id) = &role.external_id {
-        line.push_str(&format!(", external id {id}"));
+/// Where the base step came from: its profile, or why it was chosen.
+fn base_whence(base: &Base) -> String {
+    match base {
+        Base::Environment { reason, .. }
+        | Base::Container { reason, .. }
+        | Base::Imds { reason, .. } => reason.to_string(),
+        Base::WebIdentity(w) => w
+            .origin
+            .as_ref()
+            .map_or_else(|| "the environment".to_owned(), ToString::to_string),
+        Base::StaticKeys { origin, .. }
+        | Base::Keychain { origin, .. }
+        | Base::Process { origin, .. }
+        | Base::Login { origin, .. }
+        | Base::Sso { origin, .. }
+        | Base::UnavailableSource { origin, .. } => origin.to_string(),
     }
-    if let Some(serial) = &role.mfa_serial {
-        line.push_str(&format!(", MFA {serial}"));
-    }
-    if let Some(d) = role.duration_seconds {
-        line.push_str(&format!(", {d} seconds"));
-    }
-    line.push_str(&format!(", from {}", role.origin));
-    line
 }
 
 impl Plan {
-    /// The steps in order: the base source, then each role.
+    /// The steps in order, one line each: the base source, rolectl's MFA
+    /// session when there is one, then each role.
     pub fn steps(&self) -> Vec<String> {
-        let mut out = vec![base_line(&self.base)];
+        let mut out = vec![format!(
+            "{}, from {}",
+            base_description(&self.base),
+            base_whence(&self.base)
+        )];
         if let Some(m) = &self.mfa_session {
             out.push(format!(
-                "GetSessionToken with {} and MFA {}, {} seconds (rolectl MFA session; the first role is assumed with it)",
-                m.access_key_id, m.serial, m.duration_seconds
+                "{}; the first role is assumed with it",
+                mfa_session_description(m)
             ));
         }
-        out.extend(self.roles.iter().map(role_line));
+        out.extend(self.roles.iter().map(|role| {
+            let mfa = role
+                .mfa_serial
+                .as_deref()
+                .map(|serial| format!(", MFA device {serial}"))
+                .unwrap_or_default();
+            format!("{}{mfa}, from {}", role_description(role), role.origin)
+        }));
         out
     }
 }

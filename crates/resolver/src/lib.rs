@@ -68,7 +68,7 @@ pub mod sso;
 
 pub use cache::{
     mfa_session_entry, mfa_session_key, CacheEntry, CacheEntryError, CacheKeyError, CacheKeyParams,
-    MFA_SESSION_KEY_PREFIX,
+    CacheLookup, MFA_SESSION_KEY_PREFIX,
 };
 pub use chain::{
     Base, ContainerAuth, ContainerRequest, ImdsRequest, LoginSource, MfaSession,

@@ -14,7 +14,7 @@ use rolectl_sts_client::{
 use std::fmt;
 use time::OffsetDateTime;
 
-use crate::cache::{parse_expiration, CacheEntry, CacheKeyParams};
+use crate::cache::{parse_expiration, CacheEntry, CacheKeyParams, CacheLookup};
 use crate::chain::{Base, ContainerAuth, MfaSession, Plan, Reason, RoleStep, WebIdentity};
 use crate::effect::{Effect, Kind};
 use crate::error::ResolveError;
@@ -329,10 +329,33 @@ impl Resolver {
         self.feed(Kind::File, "file", Input::File(contents))
     }
 
-    /// The cache file's contents, `None` when there is no such file (or it
-    /// could not be read: either way a miss).
-    pub fn handle_cache_entry(&mut self, entry: Option<String>) -> Result<(), UnexpectedResult> {
-        self.feed(Kind::CacheGet, "cache entry", Input::CacheEntry(entry))
+    /// What the cache holds under the key of [`Effect::CacheGet`]: a
+    /// missing or unusable entry is a miss (the latter with a warning).
+    /// `Option<String>` converts: `None` is missing.
+    pub fn handle_cache_entry(
+        &mut self,
+        entry: impl Into<CacheLookup>,
+    ) -> Result<(), UnexpectedResult> {
+        let (entry, unusable) = split_lookup(entry.into());
+        self.feed(Kind::CacheGet, "cache entry", Input::CacheEntry(entry))?;
+        self.warn_unusable(unusable);
+        Ok(())
+    }
+
+    /// A cache read the front end would not do is a miss, said once.
+    fn warn_unusable(&mut self, unusable: Option<String>) {
+        let key = match &self.pending {
+            Some(
+                Effect::CacheGet { key }
+                | Effect::SsoTokenGet { key }
+                | Effect::LoginTokenGet { key },
+            ) => key.clone(),
+            _ => return,
+        };
+        if let Some(reason) = unusable {
+            self.warnings
+                .push(Warning::UnusableCacheEntry { key, reason });
+        }
     }
 
     /// Whether the [`Effect::CachePut`] worked; a failure is only a warning.
@@ -378,8 +401,14 @@ impl Resolver {
 
     /// The SSO token file asked for by [`Effect::SsoTokenGet`]; `None`
     /// when there is none (or it could not be read).
-    pub fn handle_sso_token(&mut self, token: Option<String>) -> Result<(), UnexpectedResult> {
-        self.feed(Kind::SsoTokenGet, "SSO token", Input::SsoToken(token))
+    pub fn handle_sso_token(
+        &mut self,
+        token: impl Into<CacheLookup>,
+    ) -> Result<(), UnexpectedResult> {
+        let (token, unusable) = split_lookup(token.into());
+        self.feed(Kind::SsoTokenGet, "SSO token", Input::SsoToken(token))?;
+        self.warn_unusable(unusable);
+        Ok(())
     }
 
     /// Whether the [`Effect::SsoTokenPut`] worked; a failure is only a warning.
@@ -396,8 +425,14 @@ impl Resolver {
 
     /// The login session file asked for by [`Effect::LoginTokenGet`]; `None`
     /// when there is none (or it could not be read).
-    pub fn handle_login_token(&mut self, token: Option<String>) -> Result<(), UnexpectedResult> {
-        self.feed(Kind::LoginTokenGet, "login token", Input::LoginToken(token))
+    pub fn handle_login_token(
+        &mut self,
+        token: impl Into<CacheLookup>,
+    ) -> Result<(), UnexpectedResult> {
+        let (token, unusable) = split_lookup(token.into());
+        self.feed(Kind::LoginTokenGet, "login token", Input::LoginToken(token))?;
+        self.warn_unusable(unusable);
+        Ok(())
     }
 
     /// Whether the [`Effect::LoginTokenPut`] worked; a failure is only a warning.
@@ -1458,6 +1493,15 @@ fn cache_key(level: &Level) -> Option<String> {
         },
     };
     params.key().ok()
+}
+
+/// The text the machine reads, and why an entry was not handed on.
+fn split_lookup(lookup: CacheLookup) -> (Option<String>, Option<String>) {
+    match lookup {
+        CacheLookup::Found(text) => (Some(text), None),
+        CacheLookup::Missing => (None, None),
+        CacheLookup::Unusable { reason } => (None, Some(reason)),
+    }
 }
 
 #[cfg(test)]

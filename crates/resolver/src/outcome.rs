@@ -98,6 +98,9 @@ impl ResolvedCredentials {
 pub enum Warning {
     /// A cache file could not be used; it was treated as a miss.
     CorruptCacheEntry { key: String, reason: String },
+    /// The front end would not read a cache file (too large, not a regular
+    /// file, unreadable); it was treated as a miss.
+    UnusableCacheEntry { key: String, reason: String },
     /// A cache file could not be written.
     CacheWriteFailed { key: String, message: String },
     /// `AWS_CREDENTIAL_EXPIRATION` is not an ISO 8601 time; it was ignored.
@@ -119,6 +122,10 @@ impl fmt::Display for Warning {
             Warning::CorruptCacheEntry { key, reason } => write!(
                 f,
                 "The cached credentials {key}.json could not be used and were refreshed: {reason}"
+            ),
+            Warning::UnusableCacheEntry { key, reason } => write!(
+                f,
+                "The cache entry {key}.json is unusable, because {reason}; it was treated as missing."
             ),
             Warning::CacheWriteFailed { key, message } => {
                 write!(

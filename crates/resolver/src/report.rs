@@ -6,12 +6,13 @@ use rolectl_config_parser::{FileKind, Location, Section};
 use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
 
-use crate::cache::{format_expiration, CacheEntry, CacheKeyParams, EXPIRY_WINDOW};
+use crate::cache::{format_expiration, CacheEntry, CacheKeyParams, CacheLookup, EXPIRY_WINDOW};
 use crate::chain::{
     Base, ContainerAuth, MfaSession, MfaSessionSwitch, NamedSource, Origin, Plan, Reason, RoleStep,
 };
 use crate::endpoint::endpoint_inputs;
 use crate::error::ResolveError;
+use crate::explain::{base_description, mfa_session_description, role_description};
 use crate::input::Snapshot;
 use crate::paths::FilePaths;
 use crate::plan::plan_with_problems;
@@ -375,17 +376,16 @@ impl Explanation {
         self.update_served();
     }
 
-    /// Reads the entry of every cacheable step once through `read` (the
-    /// file's text, or `None`) and records its status at `now`: one pass,
-    /// however long the chain.
-    pub fn read_cache(
-        &mut self,
-        mut read: impl FnMut(&str) -> Option<String>,
-        now: OffsetDateTime,
-    ) {
+    /// Reads the entry of every cacheable step once through `read` and
+    /// records its status at `now`: one pass, however long the chain. An
+    /// unusable entry is shown as corrupt, with the front end's reason.
+    pub fn read_cache(&mut self, mut read: impl FnMut(&str) -> CacheLookup, now: OffsetDateTime) {
         for step in &mut self.steps {
             if let Some(key) = &step.cache_key {
-                step.cache = CacheStatus::of_entry(read(key).as_deref(), now);
+                step.cache = match read(key) {
+                    CacheLookup::Unusable { reason } => CacheStatus::Corrupt { reason },
+                    found => CacheStatus::of_entry(found.text(), now),
+                };
             }
         }
         self.update_served();
@@ -660,24 +660,6 @@ fn keys_of(section: Option<&Section<'_>>, names: &[&str]) -> Vec<DecidingKey> {
         .collect()
 }
 
-/// The one line of an SSO step: the role, the account, the session.
-pub(crate) fn sso_description(origin: &Origin, source: Option<&crate::chain::SsoSource>) -> String {
-    let Some(source) = source else {
-        return format!(
-            "IAM Identity Center (SSO) token settings of profile \"{}\"",
-            origin.profile
-        );
-    };
-    let session = match &source.session {
-        Some(name) => format!("sso-session \"{name}\""),
-        None => "legacy form".to_owned(),
-    };
-    format!(
-        "IAM Identity Center (SSO) role {} in account {} of profile \"{}\" ({session}, start URL {}, region {})",
-        source.role_name, source.account_id, origin.profile, source.start_url, source.region
-    )
-}
-
 /// Where the token is and whether it can be refreshed.
 fn sso_notes(source: &crate::chain::SsoSource) -> Vec<String> {
     let key = crate::sso::token_cache_key(source);
@@ -735,13 +717,7 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             credentials,
             reason,
         } => {
-            let mut s = step(
-                StepKind::Environment,
-                format!(
-                    "Environment keys {} (AWS_ACCESS_KEY_ID)",
-                    credentials.access_key_id
-                ),
-            );
+            let mut s = step(StepKind::Environment, base_description(&plan.base));
             s.access_key_id = Some(credentials.access_key_id.clone());
             reason_keys(&mut s, reason);
             for var in [
@@ -767,13 +743,7 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             origin,
             credentials,
         } => {
-            let mut s = step(
-                StepKind::StaticKeys,
-                format!(
-                    "Static keys {} of profile \"{}\"",
-                    credentials.access_key_id, origin.profile
-                ),
-            );
+            let mut s = step(StepKind::StaticKeys, base_description(&plan.base));
             from_origin(&mut s, origin);
             s.access_key_id = Some(credentials.access_key_id.clone());
             let section = snapshot.profiles.profile(&origin.profile);
@@ -801,15 +771,7 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             s
         }
         Base::WebIdentity(w) => {
-            let mut s = step(
-                StepKind::WebIdentity,
-                format!(
-                    "AssumeRoleWithWebIdentity {} with the token in {}, {}",
-                    w.role_arn,
-                    w.token_file,
-                    session_words(w.role_session_name.as_deref())
-                ),
-            );
+            let mut s = step(StepKind::WebIdentity, base_description(&plan.base));
             if let Some(origin) = &w.origin {
                 from_origin(&mut s, origin);
             }
@@ -848,13 +810,7 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             access_key_id,
             explicit,
         } => {
-            let mut s = step(
-                StepKind::StaticKeys,
-                format!(
-                    "Keys of profile \"{}\" in the keychain, key id {access_key_id}",
-                    origin.profile
-                ),
-            );
+            let mut s = step(StepKind::StaticKeys, base_description(&plan.base));
             from_origin(&mut s, origin);
             s.access_key_id = Some(access_key_id.clone());
             let section = snapshot.profiles.profile(&origin.profile);
@@ -867,18 +823,9 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             s
         }
         Base::Process {
-            origin,
-            command,
-            cache_key,
-            ..
+            origin, cache_key, ..
         } => {
-            let mut s = step(
-                StepKind::CredentialProcess,
-                format!(
-                    "credential_process `{command}` of profile \"{}\"",
-                    origin.profile
-                ),
-            );
+            let mut s = step(StepKind::CredentialProcess, base_description(&plan.base));
             from_origin(&mut s, origin);
             let section = snapshot.profiles.profile(&origin.profile);
             s.keys = keys_of(
@@ -904,13 +851,7 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             s
         }
         Base::Login { origin, source } => {
-            let mut s = step(
-                StepKind::Login,
-                format!(
-                    "Console login session {} of profile \"{}\"",
-                    source.session, origin.profile
-                ),
-            );
+            let mut s = step(StepKind::Login, base_description(&plan.base));
             from_origin(&mut s, origin);
             let section = snapshot.profiles.profile(&origin.profile);
             s.keys = keys_of(section, &["login_session"]);
@@ -926,7 +867,7 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             s
         }
         Base::Sso { origin, source, .. } => {
-            let mut s = step(StepKind::Sso, sso_description(origin, source.as_ref()));
+            let mut s = step(StepKind::Sso, base_description(&plan.base));
             from_origin(&mut s, origin);
             let section = snapshot.profiles.profile(&origin.profile);
             s.keys = keys_of(section, &crate::plan::SSO_KEYS);
@@ -943,10 +884,7 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             s
         }
         Base::Container { reason, request } => {
-            let mut s = step(
-                StepKind::Container,
-                format!("Container credentials from {}", request.url),
-            );
+            let mut s = step(StepKind::Container, base_description(&plan.base));
             reason_keys(&mut s, reason);
             for var in [
                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
@@ -958,15 +896,11 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
                 }
             }
             match &request.authorization {
-                Some(ContainerAuth::TokenFile(path)) => {
+                Some(ContainerAuth::TokenFile(_)) => {
                     s.keys.push(named("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"));
-                    s.description
-                        .push_str(&format!(", with the token in {path}"));
                 }
                 Some(ContainerAuth::Token(_)) => {
                     s.keys.push(named("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
-                    s.description
-                        .push_str(", with the token in AWS_CONTAINER_AUTHORIZATION_TOKEN");
                 }
                 None => {}
             }
@@ -975,14 +909,8 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             }
             s
         }
-        Base::Imds { reason, request } => {
-            let mut s = step(
-                StepKind::InstanceMetadata,
-                format!(
-                    "Instance metadata credentials from {} ({} attempt(s), {} s timeout)",
-                    request.endpoint, request.attempts, request.timeout_seconds
-                ),
-            );
+        Base::Imds { reason, .. } => {
+            let mut s = step(StepKind::InstanceMetadata, base_description(&plan.base));
             reason_keys(&mut s, reason);
             let selected = snapshot.profiles.profile(&plan.profile);
             for (var, key) in [
@@ -1012,14 +940,7 @@ fn base_step(snapshot: &Snapshot, plan: &Plan) -> ExplainedStep {
             s
         }
         Base::UnavailableSource { source, origin } => {
-            let mut s = step(
-                StepKind::UnavailableSource,
-                format!(
-                    "credential_source {} of profile \"{}\", not available here",
-                    source.as_str(),
-                    origin.profile
-                ),
-            );
+            let mut s = step(StepKind::UnavailableSource, base_description(&plan.base));
             from_origin(&mut s, origin);
             s.keys.push(placed("credential_source", origin.location));
             let why = match source {
@@ -1056,13 +977,6 @@ fn default_chain_note(plan: &Plan) -> String {
     }
 }
 
-fn session_words(name: Option<&str>) -> String {
-    match name {
-        Some(n) => format!("session name {n}"),
-        None => "a generated session name".to_owned(),
-    }
-}
-
 fn switch_key(switch: &MfaSessionSwitch) -> DecidingKey {
     match switch {
         MfaSessionSwitch::Option => named("--mfa-session"),
@@ -1072,13 +986,7 @@ fn switch_key(switch: &MfaSessionSwitch) -> DecidingKey {
 }
 
 fn mfa_session_step(snapshot: &Snapshot, session: &MfaSession) -> ExplainedStep {
-    let mut s = step(
-        StepKind::MfaSession,
-        format!(
-            "GetSessionToken with keys {} and MFA device {}, {} seconds (rolectl MFA session)",
-            session.access_key_id, session.serial, session.duration_seconds
-        ),
-    );
+    let mut s = step(StepKind::MfaSession, mfa_session_description(session));
     if let MfaSessionSwitch::Profile(origin) = &session.switch {
         from_origin(&mut s, origin);
     }
@@ -1104,18 +1012,7 @@ fn mfa_session_step(snapshot: &Snapshot, session: &MfaSession) -> ExplainedStep 
 }
 
 fn role_step(snapshot: &Snapshot, plan: &Plan, index: usize, role: &RoleStep) -> ExplainedStep {
-    let mut description = format!(
-        "AssumeRole {}, {}",
-        role.role_arn,
-        session_words(role.role_session_name.as_deref())
-    );
-    if let Some(id) = &role.external_id {
-        description.push_str(&format!(", external id {id}"));
-    }
-    if let Some(d) = role.duration_seconds {
-        description.push_str(&format!(", {d} seconds"));
-    }
-    let mut s = step(StepKind::AssumeRole, description);
+    let mut s = step(StepKind::AssumeRole, role_description(role));
     from_origin(&mut s, &role.origin);
     let section = snapshot.profiles.profile(&role.origin.profile);
     s.keys = keys_of(

@@ -148,8 +148,8 @@ impl Handlers for Recorder {
             .cloned()
             .ok_or_else(|| format!("no file {path}"))
     }
-    async fn cache_get(&mut self, key: &str) -> Option<String> {
-        self.cache.get(key).cloned()
+    async fn cache_get(&mut self, key: &str) -> rolectl_resolver::CacheLookup {
+        self.cache.get(key).cloned().into()
     }
     async fn cache_put(&mut self, key: &str, entry: &str) -> Result<(), String> {
         self.cache.insert(key.to_owned(), entry.to_owned());

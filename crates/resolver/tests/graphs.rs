@@ -156,8 +156,8 @@ impl Handlers for Everything {
     async fn read_file(&mut self, _: &str) -> Result<String, String> {
         Ok("token".into())
     }
-    async fn cache_get(&mut self, key: &str) -> Option<String> {
-        self.hits.get(key).cloned()
+    async fn cache_get(&mut self, key: &str) -> rolectl_resolver::CacheLookup {
+        self.hits.get(key).cloned().into()
     }
     async fn cache_put(&mut self, _: &str, _: &str) -> Result<(), String> {
         Ok(())

@@ -347,6 +347,32 @@ fn corrupt_cache_entry_is_a_miss_with_a_warning() {
 }
 
 #[test]
+fn an_unusable_cache_entry_is_a_miss_that_says_why() {
+    let mut m = Resolver::new(&snapshot(CHAIN, "", &[], Some("A"), true));
+    effect(&mut m);
+    m.handle_cache_entry(rolectl_resolver::CacheLookup::Unusable {
+        reason: "it is larger than 64 KiB".into(),
+    })
+    .unwrap();
+    assert_eq!(effect(&mut m), Effect::CacheGet { key: key(ROLE_B) });
+    let [warning] = m.warnings() else {
+        panic!("one warning: {:?}", m.warnings());
+    };
+    assert_eq!(
+        warning.to_string(),
+        format!(
+            "The cache entry {}.json is unusable, because it is larger than 64 KiB; it was treated as missing.",
+            key(ROLE_A)
+        )
+    );
+    // A missing entry is a plain miss: the chain's first call follows.
+    m.handle_cache_entry(rolectl_resolver::CacheLookup::Missing)
+        .unwrap();
+    assert!(matches!(effect(&mut m), Effect::Sts { .. }));
+    assert_eq!(m.warnings().len(), 1);
+}
+
+#[test]
 fn no_cache_means_no_cache_effects() {
     let mut m = Resolver::new(&snapshot(CHAIN, "", &[], Some("A"), false));
     let e = effect(&mut m);
@@ -969,9 +995,20 @@ fn pending_results_and_snapshots_hide_secrets() {
 fn explain_names_every_step_and_its_line() {
     let s = snapshot(CHAIN, "", &[], Some("A"), true);
     let text = rolectl_resolver::plan(&s).unwrap().to_string();
-    let want = "profile \"A\"; STS calls go to https://sts.eu-west-1.amazonaws.com (region eu-west-1)\n  1. static keys AKIDC of profile \"C\" (config:11:1)\n  2. AssumeRole arn:aws:iam::222222222222:role/B, generated session name, from profile \"B\" (config:7:1)\n  3. AssumeRole arn:aws:iam::111111111111:role/A, generated session name, from profile \"A\" (config:2:1)\n";
+    let want = "profile \"A\"; STS calls go to https://sts.eu-west-1.amazonaws.com (region eu-west-1)\n  1. Static keys AKIDC of profile \"C\", from profile \"C\" (config:11:1)\n  2. AssumeRole arn:aws:iam::222222222222:role/B, a generated session name, from profile \"B\" (config:7:1)\n  3. AssumeRole arn:aws:iam::111111111111:role/A, a generated session name, from profile \"A\" (config:2:1)\n";
     assert_eq!(text, want);
     assert!(!text.contains("SECRETC"));
+    // One wording of each step: explain's report says what the plan says.
+    let lines = rolectl_resolver::plan(&s).unwrap().steps();
+    let explained = rolectl_resolver::explain(&s).unwrap();
+    assert_eq!(lines.len(), explained.steps().len());
+    for (line, step) in lines.iter().zip(explained.steps()) {
+        assert!(
+            line.starts_with(&format!("{}, from ", step.description)),
+            "{line:?} against {:?}",
+            step.description
+        );
+    }
 }
 
 #[test]

@@ -225,8 +225,8 @@ impl Handlers for Replay {
             .ok_or_else(|| std::io::Error::from_raw_os_error(2).to_string())
     }
 
-    async fn cache_get(&mut self, key: &str) -> Option<String> {
-        self.cache.get(key).cloned()
+    async fn cache_get(&mut self, key: &str) -> rolectl_resolver::CacheLookup {
+        self.cache.get(key).cloned().into()
     }
 
     async fn cache_put(&mut self, key: &str, entry: &str) -> Result<(), String> {
@@ -277,10 +277,10 @@ impl Handlers for Replay {
         Ok(ex.response)
     }
 
-    async fn sso_token_get(&mut self, key: &str) -> Option<String> {
+    async fn sso_token_get(&mut self, key: &str) -> rolectl_resolver::CacheLookup {
         let path = format!("{}/.aws/sso/cache/{key}.json", self.home);
         self.log.push(format!("read {path}"));
-        self.fs.get(&path).cloned()
+        self.fs.get(&path).cloned().into()
     }
 
     /// The portal as recorded: the same URL, the same bearer token.

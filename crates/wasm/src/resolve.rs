@@ -6,8 +6,8 @@
 use js_sys::{Function, Object, Reflect};
 use rolectl_config_parser::aws_cli::parse_files;
 use rolectl_resolver::{
-    drive, CacheEntry, Handlers, ImdsRequest, Options, ProcessOutput, ResolvedCredentials,
-    Resolver, Snapshot,
+    drive, CacheEntry, CacheLookup, Handlers, ImdsRequest, Options, ProcessOutput,
+    ResolvedCredentials, Resolver, Snapshot,
 };
 use rolectl_sigv4::{Credentials, Secret};
 use rolectl_sts_client::{
@@ -319,24 +319,54 @@ impl Handlers for JsHandlers {
         }
     }
 
-    async fn cache_get(&mut self, key: &str) -> Option<String> {
-        let cache = self.cache.as_ref()?;
-        let value = self
+    async fn cache_get(&mut self, key: &str) -> CacheLookup {
+        let Some(cache) = self.cache.as_ref() else {
+            return CacheLookup::Missing;
+        };
+        let value = match self
             .abort
             .call(&cache.get, &cache.object, &[key.into()])
             .await
-            .ok()?;
+        {
+            Ok(value) => value,
+            Err(Awaited::Rejected(e)) => {
+                return CacheLookup::Unusable {
+                    reason: format!("the cache's get failed: {}", describe(&e)),
+                }
+            }
+            // The next step sees the abort and stops there.
+            Err(Awaited::Aborted) => return CacheLookup::Missing,
+        };
         let text = match value.as_string() {
             Some(text) => text,
-            None if value.is_object() => js_sys::JSON::stringify(&value).ok()?.as_string()?,
-            None => return None,
+            None if value.is_object() => match js_sys::JSON::stringify(&value)
+                .ok()
+                .and_then(|t| t.as_string())
+            {
+                Some(text) => text,
+                None => {
+                    return CacheLookup::Unusable {
+                        reason: "the cache's get gave an object that JSON.stringify refuses"
+                            .to_owned(),
+                    }
+                }
+            },
+            None if value.is_undefined() || value.is_null() => return CacheLookup::Missing,
+            None => {
+                return CacheLookup::Unusable {
+                    reason: format!(
+                        "the cache's get gave {}, not a string or an object",
+                        type_of(&value)
+                    ),
+                }
+            }
         };
         if let Ok(entry) = CacheEntry::parse(&text) {
             if let Some(arn) = entry.arn {
                 self.arns.push((entry.access_key_id, arn));
             }
         }
-        Some(text)
+        CacheLookup::Found(text)
     }
 
     async fn cache_put(&mut self, key: &str, entry: &str) -> Result<(), String> {
@@ -403,10 +433,13 @@ impl Handlers for JsHandlers {
     }
 
     /// `~/.aws/sso/cache/<key>.json` through `readFile`, as the host keeps it.
-    async fn sso_token_get(&mut self, key: &str) -> Option<String> {
+    /// A file `readFile` cannot give is taken as missing, as a host's
+    /// errors do not say which of ENOENT and the others they were.
+    async fn sso_token_get(&mut self, key: &str) -> CacheLookup {
         self.read_file(&format!("~/.aws/sso/cache/{key}.json"))
             .await
             .ok()
+            .into()
     }
 
     async fn sso_token_put(&mut self, key: &str, entry: &str) -> Result<(), String> {
@@ -416,9 +449,9 @@ impl Handlers for JsHandlers {
 
     /// `<login cache>/<key>.json` through `readFile`: `~/.aws/login/cache`
     /// unless the environment handed in names AWS_LOGIN_CACHE_DIRECTORY.
-    async fn login_token_get(&mut self, key: &str) -> Option<String> {
+    async fn login_token_get(&mut self, key: &str) -> CacheLookup {
         let path = format!("{}/{key}.json", self.login_dir);
-        self.read_file(&path).await.ok()
+        self.read_file(&path).await.ok().into()
     }
 
     async fn login_token_put(&mut self, key: &str, entry: &str) -> Result<(), String> {

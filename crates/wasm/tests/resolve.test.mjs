@@ -127,6 +127,22 @@ test('cache: the second call is answered from the cache object, with no STS requ
   assert.equal(stsCalls(await recording(moto), f.cached).length, 1, 'no second AssumeRole in moto\'s recording');
 });
 
+test('cache: a get that rejects or gives a number is a miss that warns why', async () => {
+  const answers = [
+    [{ get: async () => { throw new Error('disk on fire'); }, set: () => {} }, /is unusable, because the cache's get failed: .*disk on fire/],
+    [{ get: () => 42, set: () => {} }, /is unusable, because the cache's get gave number, not a string or an object/],
+  ];
+  for (const [cache, why] of answers) {
+    const before = stsCalls(await recording(moto), f.cached).length;
+    const c = await rolectl.resolveCredentials({
+      profile: 'cachedadmin', configText: config(), credentialsText: credentials(), env: env(), cache,
+    });
+    assert.equal(c.fromCache, false);
+    assert.equal(stsCalls(await recording(moto), f.cached).length, before + 1, 'STS was called');
+    assert.equal(c.warnings.filter((w) => why.test(w)).length, 1, `${c.warnings}`);
+  }
+});
+
 test('web identity: the token is read with readFile and sent unsigned', async () => {
   const paths = [];
   const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2ln';

@@ -65,7 +65,7 @@ pub fn list(ctx: &Context, format: ReportFormat) -> Result<(), CliError> {
     let mut rows = Vec::new();
     let mut sso = None;
     for (key, _) in cache.entries().map_err(CliError::resolve)? {
-        let text = cache.get(&key);
+        let text = cache.get(&key).into_text();
         let provider: Option<serde_json::Value> =
             text.as_deref().and_then(|t| serde_json::from_str(t).ok());
         if let (Some("sso"), Some(Ok(entry))) = (

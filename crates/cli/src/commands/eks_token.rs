@@ -231,7 +231,7 @@ pub fn keys_of_profile(cache: &mut CacheDir, profile: &str) -> Vec<String> {
         .collect();
     keys.into_iter()
         .filter(|key| {
-            let text = cache.get(key);
+            let text = cache.get(key).into_text();
             text.as_deref()
                 .and_then(parse_entry)
                 .is_some_and(|(_, entry)| {
@@ -289,7 +289,7 @@ pub fn run(ctx: &Context, cluster: &str, role_arn: Option<&str>) -> Result<(), C
         // One rolectl at a time signs for this key; the others then read.
         cache.lock(&key);
         let now = OffsetDateTime::now_utc();
-        if let Some((cached, _)) = cache.get(&key).as_deref().and_then(parse_entry) {
+        if let Some((cached, _)) = cache.get(&key).text().and_then(parse_entry) {
             if cached.usable_until - now > REUSE_MARGIN {
                 if ctx.debug {
                     eprintln!("debug: EKS token from the cache ({key})");

@@ -18,7 +18,10 @@ pub fn run(ctx: &Context, format: ReportFormat) -> Result<(), CliError> {
         explanation.read_cache(|key| cache.get(key), time::OffsetDateTime::now_utc());
     }
     let mut tokens = CacheDir::new(ctx.sso_cache_dir.clone());
-    explanation.read_sso_token(|key| tokens.get(key), time::OffsetDateTime::now_utc());
+    explanation.read_sso_token(
+        |key| tokens.get(key).into_text(),
+        time::OffsetDateTime::now_utc(),
+    );
     match format {
         ReportFormat::Text => super::print(&explanation.text(&ctx.paths)),
         ReportFormat::Json => super::print(&format!(

@@ -289,6 +289,7 @@ pub fn logout(ctx: &Context, all: bool) -> Result<(), CliError> {
         for (key, _) in cache.entries().map_err(CliError::resolve)? {
             let holds_credentials = cache
                 .get(&key)
+                .into_text()
                 .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
                 .is_some_and(|v| {
                     v.get("accessToken")

@@ -126,10 +126,14 @@ pub fn login(
     let mut tokens = CacheDir::new(ctx.sso_cache_dir.clone());
     // One login at a time per session: a run that waited for another's
     // login uses the token that one wrote.
-    let before = tokens.get(&key);
+    let before = tokens.get(&key).into_text();
     tokens.lock(&key);
     let now = OffsetDateTime::now_utc();
-    if let Some(text) = tokens.get(&key).filter(|t| Some(t) != before.as_ref()) {
+    if let Some(text) = tokens
+        .get(&key)
+        .into_text()
+        .filter(|t| Some(t) != before.as_ref())
+    {
         if SsoToken::parse(&text).is_ok_and(|t| t.expires_at - now > TOKEN_REFRESH_WINDOW) {
             println!(
                 "Successfully logged into Start URL: {} (by another rolectl at the same time)",
@@ -188,6 +192,7 @@ pub fn logout(ctx: &Context) -> Result<(), CliError> {
     for (key, path) in tokens.entries().map_err(CliError::resolve)? {
         let Some(token) = tokens
             .get(&key)
+            .into_text()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .filter(|v| v.get("accessToken").is_some())
         else {
@@ -229,6 +234,7 @@ pub fn logout(ctx: &Context) -> Result<(), CliError> {
     for (key, _) in credentials.entries().map_err(CliError::resolve)? {
         let parsed = credentials
             .get(&key)
+            .into_text()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
         if parsed
             .as_ref()
@@ -272,6 +278,7 @@ async fn register(
     if let Some(cached) = registrations
         .cache
         .get(&registrations.key)
+        .into_text()
         .and_then(|text| CachedRegistration::parse(&text))
         .filter(|r| r.usable(auth_code, now))
     {
