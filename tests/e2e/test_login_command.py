@@ -14,12 +14,13 @@ import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 
 from conftest import VENV_BIN, Sandbox, parse_process_json, rolectl_path
-from fake_signin import CLIENT_ID, CROSS_DEVICE_ID, FakeSignin, b64url, public_jwk, utc
+from fake_signin import CLIENT_ID, CROSS_DEVICE_ID, FakeSignin, public_jwk, utc
 from fakes import run
 
 SESSION = "arn:aws:iam::123456789012:user/alice"
@@ -333,7 +334,7 @@ def test_a_profile_on_another_session_is_replaced_only_when_the_person_says_so(h
         assert home.config.read_text() == original
 
 
-def write_session_file(home: Sandbox, session: str) -> "Path":
+def write_session_file(home: Sandbox, session: str) -> Path:
     from fake_signin import key_pem, new_key, session_file
     creds = {"accessKeyId": "ASIALOGINKEY00000001", "secretAccessKey": "s", "sessionToken": "t"}
     token = {"accessToken": {**creds, "accountId": "123456789012",
