@@ -50,6 +50,7 @@ def signin():
 @pytest.fixture
 def home(sandbox: Sandbox, rolectl_bin) -> Sandbox:
     sandbox.write_config(CONFIG)
+    sandbox.config.chmod(0o640)
     return sandbox
 
 
@@ -192,8 +193,9 @@ def test_login_writes_the_clis_files_which_botocore_the_cli_and_rolectl_use(home
     assert _dt.timedelta(minutes=13) < left <= _dt.timedelta(minutes=15)
     assert_no_secrets(out + err, signin, token)
     assert grant["codeVerifier"] not in out + err and grant["code"] not in out + err
-    # The config: exactly the CLI's own edit of the same file.
+    # The config: exactly the CLI's own edit of the same file, its mode kept.
     assert home.config.read_text() == cli_writer(CONFIG, "profile console", {"login_session": SESSION})
+    assert home.config.stat().st_mode & 0o777 == 0o640
     got = home.aws_cli(["configure", "get", "login_session", "--profile", "console"])
     assert (got.status, got.stdout.strip()) == (0, SESSION), str(got)
     # botocore's LoginProvider uses the file as it is: no call.
@@ -289,6 +291,7 @@ def test_a_new_profile_and_a_missing_config_file(home, signin):
     out, err = p.communicate(timeout=30)
     assert p.returncode == 0, err
     assert home.config.read_text() == f"[default]\nlogin_session = {SESSION}\nregion = us-east-1\n"
+    assert home.config.stat().st_mode & 0o777 == 0o600, "a new config file is the user's only"
     assert "--profile" not in out
 
 

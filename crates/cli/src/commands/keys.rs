@@ -164,9 +164,10 @@ pub fn import(ctx: &Context, profile: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Replaces `path` with `bytes` atomically: a new 0600 file beside it,
-/// renamed over it (readers see the old file or the new one, never a part).
-/// A link is followed, so its target is what changes.
+/// Replaces `path` with `bytes` atomically: a new file beside it, renamed
+/// over it (readers see the old file or the new one, never a part). The
+/// file keeps its mode, as the AWS CLI's in-place rewrite does; a new one
+/// is 0600. A link is followed, so its target is what changes.
 pub(crate) fn replace_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let temp = path.with_file_name(format!(
@@ -176,6 +177,17 @@ pub(crate) fn replace_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliErr
     ));
     let _ = std::fs::remove_file(&temp);
     write_private(&temp, bytes, true)?;
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(&path) {
+        std::fs::set_permissions(&temp, meta.permissions()).map_err(|e| {
+            let _ = std::fs::remove_file(&temp);
+            CliError::resolve(format!(
+                "{} could not be given the mode of {}: {e}.",
+                temp.display(),
+                path.display()
+            ))
+        })?;
+    }
     std::fs::rename(&temp, &path).map_err(|e| {
         let _ = std::fs::remove_file(&temp);
         CliError::resolve(format!("{} could not be replaced: {e}.", path.display()))
