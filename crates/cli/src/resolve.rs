@@ -69,12 +69,57 @@ pub fn resolve_selected(ctx: &Context) -> Result<Resolution, CliError> {
     })
 }
 
-/// Resolves `snapshot` with `handlers`, printing the warnings.
+/// Resolves `snapshot` with `handlers`, printing the warnings. When the
+/// chain's SSO token is missing, expired or refused and a person can be
+/// asked, logs in (as `rolectl sso login`) and resolves once more.
 pub async fn resolve(
     ctx: &Context,
     snapshot: &Snapshot,
     handlers: &mut NativeHandlers<'_>,
 ) -> Result<Resolution, CliError> {
+    match resolve_once(ctx, snapshot, handlers).await {
+        Err(Failed::NeedsSsoLogin { profile, error }) => {
+            if let Err(login) =
+                crate::commands::sso::login_for_resolution(ctx, &profile, &mut handlers.sso_tokens)
+                    .await
+            {
+                eprintln!("rolectl: {error}");
+                return Err(login);
+            }
+            resolve_once(ctx, snapshot, handlers)
+                .await
+                .map_err(Failed::into_cli)
+        }
+        other => other.map_err(Failed::into_cli),
+    }
+}
+
+/// Why a resolution failed: an error to show, or an SSO token that a
+/// login would fix.
+enum Failed {
+    Cli(CliError),
+    NeedsSsoLogin { profile: String, error: CliError },
+}
+
+impl Failed {
+    fn into_cli(self) -> CliError {
+        match self {
+            Failed::Cli(e) | Failed::NeedsSsoLogin { error: e, .. } => e,
+        }
+    }
+}
+
+impl From<CliError> for Failed {
+    fn from(e: CliError) -> Self {
+        Failed::Cli(e)
+    }
+}
+
+async fn resolve_once(
+    ctx: &Context,
+    snapshot: &Snapshot,
+    handlers: &mut NativeHandlers<'_>,
+) -> Result<Resolution, Failed> {
     let mut machine = Resolver::new(snapshot);
     let result = drive(&mut machine, handlers, time::OffsetDateTime::now_utc).await;
     let said: Vec<String> = machine
@@ -96,15 +141,39 @@ pub async fn resolve(
         }
     }
     if let (Err(_), Some(message)) = (&result, handlers.needs_person.take()) {
-        return Err(CliError::NeedsPerson { message });
+        return Err(CliError::NeedsPerson { message }.into());
     }
-    let credentials = result.map_err(|e| resolve_error(ctx, &e))?;
+    let credentials = match result {
+        Ok(credentials) => credentials,
+        Err(e) => {
+            let error = resolve_error(ctx, &e);
+            return Err(match (sso_login_fixes(&e), ctx.cannot_prompt()) {
+                (Some(profile), None) => Failed::NeedsSsoLogin {
+                    profile: profile.to_owned(),
+                    error,
+                },
+                _ => Failed::Cli(error),
+            });
+        }
+    };
     let plan = machine.plan().map_err(|e| resolve_error(ctx, e))?;
     Ok(Resolution {
         credentials,
         region: plan.region.clone(),
         endpoint: plan.endpoint.clone(),
     })
+}
+
+/// The SSO profile whose token a login would replace, when that is what
+/// stopped the resolution.
+fn sso_login_fixes(error: &ResolveError) -> Option<&str> {
+    match error {
+        ResolveError::SsoTokenMissing { profile, .. }
+        | ResolveError::SsoTokenInvalid { profile, .. }
+        | ResolveError::SsoTokenExpired { profile, .. }
+        | ResolveError::SsoUnauthorized { profile } => Some(profile),
+        _ => None,
+    }
 }
 
 /// The resolver's error with the real paths, and for a missing profile the

@@ -38,6 +38,16 @@ struct Target {
 }
 
 fn target(ctx: &Context, sso_session: Option<&str>) -> Result<Target, CliError> {
+    target_of(ctx, sso_session, None)
+}
+
+/// The session `--sso-session` names, else the one of `profile` (else the
+/// selected profile).
+fn target_of(
+    ctx: &Context,
+    sso_session: Option<&str>,
+    profile: Option<&str>,
+) -> Result<Target, CliError> {
     // `--sso-session` names a section no profile of the chain may reach.
     let snapshot = ctx.snapshot_of_all()?;
     let from_session = |name: &str| -> Result<Target, CliError> {
@@ -74,7 +84,7 @@ fn target(ctx: &Context, sso_session: Option<&str>) -> Result<Target, CliError> 
     if let Some(name) = sso_session {
         return from_session(name);
     }
-    let profile = snapshot.selected_profile().name;
+    let profile = profile.map_or_else(|| snapshot.selected_profile().name, str::to_owned);
     let section = snapshot.profiles.profile(&profile).ok_or_else(|| {
         CliError::resolve(format!("The config profile ({profile}) could not be found"))
     })?;
@@ -120,14 +130,68 @@ pub fn login(
             ),
         });
     }
-    let snapshot = ctx.snapshot()?;
-    let url = oidc_url(&snapshot, &target.region);
-    let key = token_key(&target);
     let mut tokens = CacheDir::new(ctx.sso_cache_dir.clone());
+    let key = token_key(&target);
     // One login at a time per session: a run that waited for another's
     // login uses the token that one wrote.
     let before = tokens.get(&key).into_text();
     tokens.lock(&key);
+    let flow = Flow {
+        use_device_code,
+        no_browser,
+        say: |line: &str| println!("{line}"),
+    };
+    block_on(log_in(ctx, &target, &mut tokens, before, flow))
+}
+
+/// The login a resolution starts by itself when the SSO token of `profile`
+/// is missing, expired or refused and a person can be asked. `tokens` is
+/// the resolution's token cache: its lock on the token is still held (a
+/// second lock on it from this process would wait for itself), so the
+/// token there is the one the resolution could not use, and other runs of
+/// the session wait for this login. The browser is opened and every line
+/// goes to stderr: stdout is for the credentials.
+pub async fn login_for_resolution(
+    ctx: &Context,
+    profile: &str,
+    tokens: &mut CacheDir,
+) -> Result<(), CliError> {
+    let target = target_of(ctx, None, Some(profile))?;
+    eprintln!(
+        "rolectl: the SSO session of profile \"{profile}\" needs a login ({}); starting one.",
+        target.start_url
+    );
+    let key = token_key(&target);
+    tokens.lock(&key);
+    let failed = tokens.get(&key).into_text();
+    let flow = Flow {
+        use_device_code: false,
+        no_browser: false,
+        say: |line: &str| eprintln!("{line}"),
+    };
+    log_in(ctx, &target, tokens, failed, flow).await
+}
+
+struct Flow<F: Fn(&str)> {
+    use_device_code: bool,
+    no_browser: bool,
+    /// Where the outcome is said: stdout for `sso login`, stderr otherwise.
+    say: F,
+}
+
+/// Logs in to `target` with its token's lock held in `tokens`, unless the
+/// token file changed from `before` to a live token meanwhile (another
+/// process logged in while this one waited for the lock).
+async fn log_in<F: Fn(&str)>(
+    ctx: &Context,
+    target: &Target,
+    tokens: &mut CacheDir,
+    before: Option<String>,
+    flow: Flow<F>,
+) -> Result<(), CliError> {
+    let snapshot = ctx.snapshot()?;
+    let url = oidc_url(&snapshot, &target.region);
+    let key = token_key(target);
     let now = OffsetDateTime::now_utc();
     if let Some(text) = tokens
         .get(&key)
@@ -135,47 +199,64 @@ pub fn login(
         .filter(|t| Some(t) != before.as_ref())
     {
         if SsoToken::parse(&text).is_ok_and(|t| t.expires_at - now > TOKEN_REFRESH_WINDOW) {
-            println!(
+            (flow.say)(&format!(
                 "Successfully logged into Start URL: {} (by another rolectl at the same time)",
                 target.start_url
-            );
+            ));
             return Ok(());
         }
     }
-    block_on(async {
-        let mut sso = Sso::default();
-        let mut registrations = Registrations {
-            cache: &mut tokens,
-            key: registration_cache_key(
-                &target.start_url,
-                &target.region,
-                target.scopes_set.then_some(target.scopes.as_slice()),
-                target.session.as_deref(),
-            ),
-        };
-        let (client, token) = if use_device_code || target.scopes.is_empty() {
-            device_flow(&mut sso, &mut registrations, &target, &url, no_browser, now).await?
-        } else {
-            auth_code_flow(&mut sso, &mut registrations, &target, &url, no_browser, now).await?
-        };
-        let now = OffsetDateTime::now_utc();
-        let registration_expires_at =
-            OffsetDateTime::from_unix_timestamp(client.client_secret_expires_at).unwrap_or(now);
-        let text = login_token_text(
+    let mut sso = Sso::default();
+    let mut registrations = Registrations {
+        cache: tokens,
+        key: registration_cache_key(
             &target.start_url,
             &target.region,
-            &token,
-            &client.client_id,
-            &client.client_secret,
-            registration_expires_at,
+            target.scopes_set.then_some(target.scopes.as_slice()),
+            target.session.as_deref(),
+        ),
+    };
+    let (client, token) = if flow.use_device_code || target.scopes.is_empty() {
+        device_flow(
+            &mut sso,
+            &mut registrations,
+            target,
+            &url,
+            flow.no_browser,
             now,
-        );
-        tokens
-            .put(&key, &text)
-            .map_err(|e| CliError::resolve(format!("The SSO token could not be written: {e}.")))?;
-        println!("Successfully logged into Start URL: {}", target.start_url);
-        Ok(())
-    })
+        )
+        .await?
+    } else {
+        auth_code_flow(
+            &mut sso,
+            &mut registrations,
+            target,
+            &url,
+            flow.no_browser,
+            now,
+        )
+        .await?
+    };
+    let now = OffsetDateTime::now_utc();
+    let registration_expires_at =
+        OffsetDateTime::from_unix_timestamp(client.client_secret_expires_at).unwrap_or(now);
+    let text = login_token_text(
+        &target.start_url,
+        &target.region,
+        &token,
+        &client.client_id,
+        &client.client_secret,
+        registration_expires_at,
+        now,
+    );
+    tokens
+        .put(&key, &text)
+        .map_err(|e| CliError::resolve(format!("The SSO token could not be written: {e}.")))?;
+    (flow.say)(&format!(
+        "Successfully logged into Start URL: {}",
+        target.start_url
+    ));
+    Ok(())
 }
 
 /// Removes every SSO token of `~/.aws/sso/cache` (client registrations
