@@ -214,6 +214,11 @@ test('rolectl/resolve exports resolveCredentials, signRequest, presignUrl and ve
   for (const name of ['resolveCredentials', 'signRequest', 'presignUrl']) assert.ok(small.includes(name), name);
   const pkg = JSON.parse(await readFile(join(packageDir(), 'package.json'), 'utf8'));
   assert.equal(resolveEntry.version(), pkg.version);
+  assert.deepEqual(pkg.exports['./resolve'], {
+    node: { types: './resolve/node.d.ts', default: './resolve/node.js' },
+    browser: { types: './resolve/browser.d.ts', default: './resolve/browser.js' },
+    default: { types: './resolve/browser.d.ts', default: './resolve/browser.js' },
+  });
 });
 
 test('rolectl/resolve in Node: a role at moto, a signed request, a presigned URL, SSO and login through readFile', async () => {
