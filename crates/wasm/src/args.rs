@@ -174,6 +174,7 @@ pub fn check_file_size(function: &str, name: &str, text: &str) -> Result<(), JsF
 }
 
 /// A positional string argument (`parseConfig(configText, credentialsText?)`).
+#[cfg(feature = "full")]
 pub fn string_arg(
     function: &str,
     name: &str,

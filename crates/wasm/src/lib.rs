@@ -8,12 +8,17 @@
 //! refused a call). `resolveCredentials` returns a Promise that rejects with
 //! those errors; nothing panics on bad input (a panic would be a wasm trap).
 //! The TypeScript types below are the package's `.d.ts`.
+//!
+//! Feature `full` (default) adds `parseConfig`, `lint` and `explain`; the
+//! package's `rolectl/resolve` entry is the module built without it.
 
 use wasm_bindgen::prelude::*;
 
 mod args;
+#[cfg(feature = "full")]
 mod config;
 mod error;
+#[cfg(feature = "full")]
 mod explain;
 mod host;
 mod resolve;
@@ -23,81 +28,6 @@ use error::JsFailure;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
-/** A place in one of the two files (1-based line and column). */
-export interface Location {
-  file: "config" | "credentials";
-  line: number;
-  column: number;
-}
-
-/** One `key = value` line. */
-export interface ParsedProperty {
-  value: string;
-  location: Location;
-  /** The indented `name = value` lines under a key such as `s3 =`. */
-  subProperties?: Record<string, string>;
-}
-
-export interface ParsedSection {
-  name: string;
-  location: Location;
-  properties: Record<string, ParsedProperty>;
-}
-
-/** A warning of the parser: a line other tools read differently. */
-export interface ParseWarning {
-  code: string;
-  severity: "warning" | "error";
-  message: string;
-  file: "config" | "credentials";
-  line: number;
-  column: number;
-}
-
-export interface ParsedConfig {
-  /** Profiles of both files merged (credentials file keys win). */
-  profiles: Record<string, ParsedSection>;
-  ssoSessions: Record<string, ParsedSection>;
-  services: Record<string, ParsedSection>;
-  warnings: ParseWarning[];
-}
-
-/** A finding of `lint`, as `rolectl lint --format json` gives it. */
-export interface LintFinding {
-  code: string;
-  severity: "warning" | "error";
-  message: string;
-  profile?: string | null;
-  [key: string]: unknown;
-}
-
-/** A place in a file, in `explain`'s document. */
-export interface ExplainLocation {
-  file: string;
-  line: number;
-  column: number;
-}
-
-/** One step of an explanation (the base source, then each role). */
-export interface ExplainedStep {
-  kind: string;
-  description: string;
-  profile: string | null;
-  location: ExplainLocation | null;
-  mfa_serial: string | null;
-  cache: { key?: string | null; status: string; [field: string]: unknown };
-  notes: string[];
-  [field: string]: unknown;
-}
-
-/** What `explain` returns: the document of `rolectl explain --format json`. */
-export interface Explanation {
-  profile: string;
-  region: string | null;
-  steps: ExplainedStep[];
-  [field: string]: unknown;
-}
-
 export interface ExplainOptions {
   /** The profile to explain; else AWS_PROFILE, AWS_DEFAULT_PROFILE, `default`. */
   profile?: string;
@@ -203,6 +133,98 @@ export interface SignedRequest {
   stringToSign: string;
 }
 
+/** Every error this package throws or rejects with. */
+export interface RolectlError extends Error {
+  /** The STS code (`AccessDenied`, ...) or a rolectl code (`ProfileNotFound`, `InvalidArgument`, `AbortError`, ...). */
+  code: string;
+  profile?: string;
+  operation?: string;
+  file?: "config" | "credentials";
+  line?: number;
+  column?: number;
+}
+"#;
+
+/// The types of `parseConfig`, `lint` and `explain`, which the `rolectl/resolve`
+/// entry leaves out.
+#[cfg(feature = "full")]
+#[wasm_bindgen(typescript_custom_section)]
+const FULL_TYPES: &'static str = r#"
+/** A place in one of the two files (1-based line and column). */
+export interface Location {
+  file: "config" | "credentials";
+  line: number;
+  column: number;
+}
+
+/** One `key = value` line. */
+export interface ParsedProperty {
+  value: string;
+  location: Location;
+  /** The indented `name = value` lines under a key such as `s3 =`. */
+  subProperties?: Record<string, string>;
+}
+
+export interface ParsedSection {
+  name: string;
+  location: Location;
+  properties: Record<string, ParsedProperty>;
+}
+
+/** A warning of the parser: a line other tools read differently. */
+export interface ParseWarning {
+  code: string;
+  severity: "warning" | "error";
+  message: string;
+  file: "config" | "credentials";
+  line: number;
+  column: number;
+}
+
+export interface ParsedConfig {
+  /** Profiles of both files merged (credentials file keys win). */
+  profiles: Record<string, ParsedSection>;
+  ssoSessions: Record<string, ParsedSection>;
+  services: Record<string, ParsedSection>;
+  warnings: ParseWarning[];
+}
+
+/** A finding of `lint`, as `rolectl lint --format json` gives it. */
+export interface LintFinding {
+  code: string;
+  severity: "warning" | "error";
+  message: string;
+  profile?: string | null;
+  [key: string]: unknown;
+}
+
+/** A place in a file, in `explain`'s document. */
+export interface ExplainLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** One step of an explanation (the base source, then each role). */
+export interface ExplainedStep {
+  kind: string;
+  description: string;
+  profile: string | null;
+  location: ExplainLocation | null;
+  mfa_serial: string | null;
+  cache: { key?: string | null; status: string; [field: string]: unknown };
+  notes: string[];
+  [field: string]: unknown;
+}
+
+/** What `explain` returns: the document of `rolectl explain --format json`. */
+export interface Explanation {
+  profile: string;
+  region: string | null;
+  steps: ExplainedStep[];
+  [field: string]: unknown;
+}
+
 /**
  * Parses a config file and an optional credentials file: profiles, SSO
  * sessions and services sections with the place of every key, and the
@@ -218,18 +240,9 @@ export function parseConfig(configText: string, credentialsText?: string): Parse
  */
 export function lint(configText: string, credentialsText?: string): LintFinding[];
 
-/** Every error this package throws or rejects with. */
-export interface RolectlError extends Error {
-  /** The STS code (`AccessDenied`, ...) or a rolectl code (`ProfileNotFound`, `InvalidArgument`, `AbortError`, ...). */
-  code: string;
-  profile?: string;
-  operation?: string;
-  file?: "config" | "credentials";
-  line?: number;
-  column?: number;
-}
 "#;
 
+#[cfg(feature = "full")]
 fn json_value(text: String) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&text)
         .map_err(|_| JsFailure::new("Internal", "bad JSON from rolectl").into())
@@ -245,6 +258,7 @@ pub fn version() -> String {
 /// sessions and services sections with the place of every key, and the
 /// parser's warnings. Throws an `Error` with code `ParseError`, `file`,
 /// `line` and `column` for a file that cannot be read.
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = parseConfig, skip_typescript)]
 pub fn parse_config(
     #[wasm_bindgen(js_name = configText)] config_text: JsValue,
@@ -262,6 +276,7 @@ pub fn parse_config(
 /// Every problem in the two files, as `rolectl lint --format json` gives
 /// it (the same function): errors that stop a resolution, and lines other
 /// tools read differently.
+#[cfg(feature = "full")]
 #[wasm_bindgen(skip_typescript)]
 pub fn lint(
     #[wasm_bindgen(js_name = configText)] config_text: JsValue,
@@ -276,6 +291,7 @@ pub fn lint(
 /// The resolution chain of a profile, step by step with the file and line
 /// of each, as `rolectl explain --format json` gives it; no network.
 /// Throws the resolution error (with `code`) when there is no chain.
+#[cfg(feature = "full")]
 #[wasm_bindgen(unchecked_return_type = "Explanation")]
 pub fn explain(
     #[wasm_bindgen(unchecked_param_type = "ExplainOptions")] options: JsValue,

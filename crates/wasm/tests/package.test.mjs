@@ -31,14 +31,16 @@ test('package.json: name rolectl, exports for node, browser and types, only the 
   assert.equal(pkg.types, './node.d.ts');
   const files = (await readdir(packageDir(), { recursive: true })).sort();
   assert.deepEqual(files, [
-    'README.md', 'browser.d.ts', 'browser.js', 'node.d.ts', 'node.js', 'package.json', 'web',
+    'README.md', 'browser.d.ts', 'browser.js', 'node.d.ts', 'node.js', 'package.json',
+    'resolve', 'resolve/browser.d.ts', 'resolve/browser.js', 'resolve/node.d.ts', 'resolve/node.js', 'web',
     'web/rolectl.d.ts', 'web/rolectl.js', 'web/rolectl_bg.wasm', 'web/rolectl_bg.wasm.d.ts',
+    'web/rolectl_resolve.d.ts', 'web/rolectl_resolve.js', 'web/rolectl_resolve_bg.wasm', 'web/rolectl_resolve_bg.wasm.d.ts',
   ]);
   assert.deepEqual(Object.keys(rolectl).sort(), EXPORTS);
   assert.equal(rolectl.version(), pkg.version);
 });
 
-test('the types cover every export and option object (tsc --strict)', async () => {
+test('the types cover every export and option object of both entries (tsc --strict)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'rolectl-types-'));
   const source = `
 import { explain, lint, parseConfig, presignUrl, resolveCredentials, signRequest, version } from 'rolectl';
@@ -68,14 +70,32 @@ resolveCredentials({ profile: 5 });
 resolveCredentials({ mfaCodeProvider: (n: number) => n });
 export { line, findings, steps, signed, url, v };
 `;
+  // The resolve entry: the same types for what it has, nothing else.
+  const resolveSource = `
+import { presignUrl, resolveCredentials, signRequest, version } from 'rolectl/resolve';
+import type { ResolveOptions, ResolvedCredentials, RolectlError, SignedRequest } from 'rolectl/resolve';
+// @ts-expect-error: rolectl/resolve has no lint
+import { lint } from 'rolectl/resolve';
+// @ts-expect-error: rolectl/resolve has no explain
+import { explain } from 'rolectl/resolve';
+const options: ResolveOptions = { profile: 'dev', configText: '', cache: new Map<string, string>(), readFile: async (path: string) => path };
+const pending: Promise<ResolvedCredentials> = resolveCredentials(options);
+pending.catch((e: RolectlError) => e.code);
+const signed: SignedRequest = signRequest({ url: 'https://sts.amazonaws.com/', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, region: 'us-east-1', service: 'sts' });
+const url: string = presignUrl({ url: 'https://sts.amazonaws.com/', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, region: 'us-east-1', service: 'sts' });
+// @ts-expect-error: profile is a string
+resolveCredentials({ profile: 5 });
+export { signed, url, lint, explain, version };
+`;
+  await writeFile(join(dir, 'check-resolve.ts'), resolveSource);
   await writeFile(join(dir, 'check.ts'), source);
   await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
       strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022',
       lib: ['es2022', 'dom'], types: [], typeRoots: [join(installDir(), 'node_modules')],
-      baseUrl: dir, paths: { rolectl: [join(packageDir(), 'node.d.ts')] },
+      baseUrl: dir, paths: { rolectl: [join(packageDir(), 'node.d.ts')], 'rolectl/resolve': [join(packageDir(), 'resolve', 'node.d.ts')] },
     },
-    files: ['check.ts'],
+    files: ['check.ts', 'check-resolve.ts'],
   }));
   const tsc = join(here, 'node_modules', 'typescript', 'bin', 'tsc');
   const { stdout } = await run(process.execPath, [tsc, '-p', dir]).catch((e) => {

@@ -27,6 +27,13 @@ export async function importRolectl() {
   return import(pathToFileURL(entry).href);
 }
 
+/** Imports `rolectl/resolve` as the installed project resolves it (Node conditions). */
+export async function importRolectlResolve() {
+  const require = createRequire(join(installDir(), 'package.json'));
+  const entry = require.resolve('rolectl/resolve');
+  return import(pathToFileURL(entry).href);
+}
+
 export function peerUrl(name) {
   const url = process.env[name];
   if (!url) {
