@@ -48,7 +48,7 @@ module rolectl_resolve --no-default-features
 
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$version\"/" "$src/package.json" > "$out/package.json"
-cp "$src/README.md" "$src/node.js" "$src/node.d.ts" "$src/browser.js" "$src/browser.d.ts" "$out/"
+cp LICENSE "$src/README.md" "$src/node.js" "$src/node.d.ts" "$src/browser.js" "$src/browser.d.ts" "$out/"
 mkdir -p "$out/resolve"
 cp "$src/resolve/node.js" "$src/resolve/node.d.ts" "$src/resolve/browser.js" "$src/resolve/browser.d.ts" "$out/resolve/"
 

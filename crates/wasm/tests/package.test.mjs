@@ -31,7 +31,7 @@ test('package.json: name rolectl, exports for node, browser and types, only the 
   assert.equal(pkg.types, './node.d.ts');
   const files = (await readdir(packageDir(), { recursive: true })).sort();
   assert.deepEqual(files, [
-    'README.md', 'browser.d.ts', 'browser.js', 'node.d.ts', 'node.js', 'package.json',
+    'LICENSE', 'README.md', 'browser.d.ts', 'browser.js', 'node.d.ts', 'node.js', 'package.json',
     'resolve', 'resolve/browser.d.ts', 'resolve/browser.js', 'resolve/node.d.ts', 'resolve/node.js', 'web',
     'web/rolectl.d.ts', 'web/rolectl.js', 'web/rolectl_bg.wasm', 'web/rolectl_bg.wasm.d.ts',
     'web/rolectl_resolve.d.ts', 'web/rolectl_resolve.js', 'web/rolectl_resolve_bg.wasm', 'web/rolectl_resolve_bg.wasm.d.ts',
