@@ -1,22 +1,39 @@
 #!/usr/bin/env bash
-# Times rolectl against its peers in one run, on this machine, with no AWS
-# account: a local moto (started here) for STS, the AWS CLI v1 and boto3
-# from the project's venv, and botocore reading a generated config.
-#   1. `rolectl export --format process` with a warm cache  vs  boto3 resolving
-#      the same profile from the same cache (the CLI's JSONFileCache wired in)
+# Times rolectl against its peers and against the floor in one run, on this
+# machine, with no AWS account: a local moto (started here) for STS, the AWS
+# CLI v1 and boto3 from the project's venv, and botocore reading a generated
+# config. Every row gives the median wall and CPU time (user + system of the
+# process, as `perf stat` counts it) and its page faults.
+#   1. `rolectl export --format process` with a warm cache  vs  a Rust
+#      hello-world built here with the same release profile (the floor), the
+#      same export with 3,000 SSO profiles before the role, and boto3
+#      resolving the profile from the same cache (the CLI's JSONFileCache)
 #   2. `rolectl whoami`  vs  `aws sts get-caller-identity` (one call to moto each)
 #   3. `rolectl eks-token` with a warm token cache  vs  `aws eks get-token`
 #      (same profile and cached role credentials; no network for either)
 #   4. `rolectl lint` and `rolectl explain` on 10,000 role profiles  vs  a
 #      Python process reading the same files with botocore (Session.full_config)
+# and ends with the summary: each row against its floor or peer, as a ratio.
+#
+# `scripts/bench.sh --quick` (what scripts/test.sh runs) checks that all of
+# this works: two runs of each, rolectl's debug build; its numbers mean nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${BENCH_RUNS:-30}
+quick=false
+[ "${1:-}" = --quick ] && quick=true
+target=${CARGO_TARGET_DIR:-$PWD/target}
+python=$PWD/.venv/bin/python
 
 scripts/setup.sh venv
-cargo build -q --release -p rolectl-cli
-rolectl=${CARGO_TARGET_DIR:-$PWD/target}/release/rolectl
-python=$PWD/.venv/bin/python
+if $quick; then
+  runs=${BENCH_RUNS:-2}
+  cargo build -q -p rolectl-cli -p rolectl-config-parser --bin rolectl --example gen_config
+  rolectl=$target/debug/rolectl gen_config=$target/debug/examples/gen_config
+else
+  runs=${BENCH_RUNS:-30}
+  cargo build -q --release -p rolectl-cli -p rolectl-config-parser --bin rolectl --example gen_config
+  rolectl=$target/release/rolectl gen_config=$target/release/examples/gen_config
+fi
 
 work=$(mktemp -d)
 export ROLECTL_PEERS_DIR=$work/peers
@@ -24,8 +41,34 @@ trap 'scripts/peers.sh stop; rm -rf "$work"' EXIT
 eval "$(scripts/peers.sh start)"
 "$python" scripts/moto_fixture.py "$ROLECTL_MOTO_URL" "$work/aws" >/dev/null
 mkdir -p "$work/big"
-cargo run -q --release -p rolectl-config-parser --example gen_config -- "$work/big"
+"$gen_config" "$work/big"
 
+# The floor: a Rust hello-world with the workspace's release profile.
+mkdir -p "$work/hello/src"
+{
+  printf '[package]\nname = "hello"\nversion = "0.1.0"\nedition = "2021"\n\n[workspace]\n\n'
+  sed -n '/^\[profile\.release\]$/,/^$/p' Cargo.toml
+} > "$work/hello/Cargo.toml"
+echo 'fn main() { println!("hello"); }' > "$work/hello/src/main.rs"
+cargo build -q --release --manifest-path "$work/hello/Cargo.toml" --target-dir "$work/hello/target"
+hello=$work/hello/target/release/hello
+
+# An organisation's config: 3,000 profiles an SSO tool generated (about
+# 0.45 MB), then the role of the small config.
+"$python" - "$work/aws/config" "$work/sso-config" <<'PY'
+import sys
+small, out = sys.argv[1], sys.argv[2]
+roles = ["AdministratorAccess", "ReadOnlyAccess", "PowerUserAccess"]
+parts = ["[sso-session org]\nsso_start_url = https://d-0000000000.awsapps.com/start\n"
+         "sso_region = us-east-1\nsso_registration_scopes = sso:account:access\n\n"]
+for i in range(3000):
+    account = 100000000000 + (i // 3) * 7919
+    role = roles[i % 3]
+    parts.append(f"[profile team-{i // 3:04}.{role}]\nsso_session = org\nsso_account_id = {account}\n"
+                 f"sso_role_name = {role}\nregion = us-east-1\noutput = json\n\n")
+parts.append(open(small).read())
+open(out, "w").write("".join(parts))
+PY
 # Everything talks to the local moto only; nothing reaches instance metadata.
 for v in $(env | grep -o '^AWS_[A-Z_]*'); do unset "$v"; done
 export HOME=$work/home AWS_CONFIG_FILE=$work/aws/config AWS_SHARED_CREDENTIALS_FILE=$work/aws/credentials
@@ -48,10 +91,28 @@ PY
 
 j() { "$python" -c 'import json,sys; print(json.dumps(sys.argv[1:]))' "$@"; }
 
+[ "$("$rolectl" --config-file "$work/sso-config" export --format process)" = "$("$rolectl" export --format process)" ] \
+  || { echo "bench: the SSO profiles before the role change its credentials" >&2; exit 1; }
+
 echo "== export, warm cache (profile marketingadmin)"
-"$python" scripts/bench_commands.py "$runs" \
+"$python" scripts/bench_commands.py --json "$work/export.json" "$runs" \
   "rolectl export --format process=$(j "$rolectl" export --format process)" \
+  "Rust hello-world (release profile)=$(j "$hello")" \
+  "the same, 3,000 SSO profiles before=$(j "$rolectl" --config-file "$work/sso-config" export --format process)" \
   "boto3 + JSONFileCache=$(j "$python" -c "$boto3_export")"
+# The floor of the big config: finding its lines (in one process, no start).
+scan=$("$python" - "$work/sso-config" "$runs" <<'PY'
+import statistics, sys, time
+path, runs = sys.argv[1], max(int(sys.argv[2]), 5)
+def once():
+    start = time.process_time()
+    with open(path, "rb") as f:
+        f.read().count(b"\n")
+    return time.process_time() - start
+print(statistics.median(once() for _ in range(runs * 10)))
+PY
+)
+echo "  read + count the lines of the 3,000-profile config ($(wc -c < "$work/sso-config") bytes, Python bytes.count in one process): $(printf '%.3f' "$("$python" -c "print($scan * 1e3)")") ms CPU"
 
 echo "== whoami: one GetCallerIdentity call to moto"
 "$python" scripts/bench_commands.py "$((runs / 3 + 1))" \
@@ -73,9 +134,34 @@ PY
 )
 export AWS_CONFIG_FILE=$work/big/config AWS_SHARED_CREDENTIALS_FILE=$work/big/credentials
 profile=$(sed -n 's/^\[profile \(role[^]]*\)\]$/\1/p' "$work/big/config" | tail -1)
-"$python" scripts/bench_commands.py "$runs" \
+"$python" scripts/bench_commands.py --json "$work/lint.json" "$runs" \
   "rolectl lint=$(j "$rolectl" lint)" \
   "botocore Session.full_config=$(j "$python" -c "$botocore_read")"
 "$python" scripts/bench_commands.py "$runs" \
   "rolectl explain --profile $profile=$(j "$rolectl" explain --profile "$profile" --no-cache)" \
   "botocore Session.full_config=$(j "$python" -c "$botocore_read")"
+
+echo
+echo "== summary (CPU time, medians of one run; ratios within the same run)"
+"$python" - "$work/export.json" "$work/lint.json" "$scan" <<'PY'
+import json, sys
+export, lint = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+scan = float(sys.argv[3])
+ms = lambda s: f"{s * 1e3:.2f} ms"
+small = export["rolectl export --format process"]["cpu"]
+hello = export["Rust hello-world (release profile)"]["cpu"]
+big = export["the same, 3,000 SSO profiles before"]["cpu"]
+ours, boto = lint["rolectl lint"]["cpu"], lint["botocore Session.full_config"]["cpu"]
+rows = [
+    ("warm `export --format process`, small config", ms(small), f"Rust hello-world {ms(hello)}",
+     f"{small / hello:.2f}x hello-world (aim <= 1.3x)"),
+    ("the same with 3,000 SSO profiles (0.45 MB) before the role", f"{(big - small) * 1e3:+.2f} ms",
+     f"a line scan of it: {scan * 1e3:.3f} ms", f"aim <= +0.3 ms"),
+    ("`lint`, 10,000 role profiles, whole process", ms(ours), f"botocore full_config {ms(boto)}",
+     f"{boto / ours:.0f}x botocore (aim >= 100x)"),
+]
+print("| what | rolectl | floor or peer | ratio |")
+print("|---|---|---|---|")
+for row in rows:
+    print("| " + " | ".join(row) + " |")
+PY
