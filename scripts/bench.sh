@@ -55,20 +55,7 @@ hello=$work/hello/target/release/hello
 
 # An organisation's config: 3,000 profiles an SSO tool generated (about
 # 0.45 MB), then the role of the small config.
-"$python" - "$work/aws/config" "$work/sso-config" <<'PY'
-import sys
-small, out = sys.argv[1], sys.argv[2]
-roles = ["AdministratorAccess", "ReadOnlyAccess", "PowerUserAccess"]
-parts = ["[sso-session org]\nsso_start_url = https://d-0000000000.awsapps.com/start\n"
-         "sso_region = us-east-1\nsso_registration_scopes = sso:account:access\n\n"]
-for i in range(3000):
-    account = 100000000000 + (i // 3) * 7919
-    role = roles[i % 3]
-    parts.append(f"[profile team-{i // 3:04}.{role}]\nsso_session = org\nsso_account_id = {account}\n"
-                 f"sso_role_name = {role}\nregion = us-east-1\noutput = json\n\n")
-parts.append(open(small).read())
-open(out, "w").write("".join(parts))
-PY
+cat "$work/big/sso-profiles" "$work/aws/config" > "$work/sso-config"
 # Everything talks to the local moto only; nothing reaches instance metadata.
 for v in $(env | grep -o '^AWS_[A-Z_]*'); do unset "$v"; done
 export HOME=$work/home AWS_CONFIG_FILE=$work/aws/config AWS_SHARED_CREDENTIALS_FILE=$work/aws/credentials
@@ -125,7 +112,7 @@ echo "== EKS token, warm (kubectl runs this before every command)"
   "aws eks get-token=$(j "$PWD/.venv/bin/aws" --region us-east-1 eks get-token --cluster-name bench)"
 
 echo "== 10,000 role profiles"
-ls -l "$work/big" | awk 'NR>1 {s+=$5} END {printf "  config + credentials: %d bytes\n", s}'
+echo "  config + credentials: $(cat "$work/big/config" "$work/big/credentials" | wc -c) bytes"
 botocore_read=$(cat <<'PY'
 import awscli, botocore.session
 s = botocore.session.Session()

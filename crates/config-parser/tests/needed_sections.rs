@@ -37,7 +37,10 @@ fn line() -> impl Strategy<Value = String> {
         "role_arn",
     ]);
     let delimiter = prop::sample::select(vec!["=", " = ", ":"]);
-    let value = prop::sample::select(vec!["a", "b", "c", "default", "a b", "s", "x", "", "v # c"]);
+    // Blanks Python strips (a no-break space among them) leave an empty value.
+    let value = prop::sample::select(vec![
+        "a", "b", "c", "default", "a b", "s", "x", "", "v # c", " \t", "\u{a0}", "é",
+    ]);
     let other = prop::sample::select(vec!["# c", "", "  k = v", "k = v", "  # c"]);
     // Lines the reading refuses, now and then.
     let bad = prop::sample::select(vec!["  text", "[x", "= v", "text"]);
@@ -50,8 +53,11 @@ fn line() -> impl Strategy<Value = String> {
 }
 
 fn text() -> impl Strategy<Value = String> {
-    prop::collection::vec((line(), prop::sample::select(vec!["\n", "\r\n"])), 0..10)
-        .prop_map(|lines| lines.into_iter().map(|(l, e)| l + e).collect())
+    prop::collection::vec(
+        (line(), prop::sample::select(vec!["\n", "\n", "\r\n", "\r"])),
+        0..10,
+    )
+    .prop_map(|lines| lines.into_iter().map(|(l, e)| l + e).collect())
 }
 
 /// The names reached from `root` in the full reading.
@@ -105,11 +111,11 @@ fn header_target(header: &str, file: FileKind) -> Option<(char, &str)> {
 /// (a line continues the open value when it is indented deeper than the
 /// line that opened it; blank and comment lines change nothing). Only for
 /// files the full reading accepts.
-fn headers(text: &str) -> Vec<(u32, &str)> {
+fn headers(text: &str) -> Vec<(u32, String)> {
     let mut found = Vec::new();
     let (mut open, mut level) = (false, 0);
-    for (i, raw) in text.split('\n').enumerate() {
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+    // Lines end at `\n`, `\r\n` or `\r`, as Python reads text files.
+    for (i, raw) in text.replace("\r\n", "\n").split(['\n', '\r']).enumerate() {
         let stripped = raw.trim();
         if stripped.is_empty() || stripped.starts_with(['#', ';']) {
             continue;
@@ -120,7 +126,7 @@ fn headers(text: &str) -> Vec<(u32, &str)> {
         }
         level = indent;
         if stripped.starts_with('[') && stripped.ends_with(']') {
-            found.push((i as u32 + 1, stripped));
+            found.push((i as u32 + 1, stripped.to_owned()));
             open = false;
         } else {
             open = true;
@@ -140,7 +146,7 @@ fn in_used_section(
         return false;
     };
     let used = |list: &[String], name: &str| list.iter().any(|n| n == name);
-    match header_target(header, file) {
+    match header_target(&header, file) {
         Some(('D', _)) => true,
         Some(('P', name)) => used(&names.0, name),
         Some(('S', name)) => used(&names.1, name),
