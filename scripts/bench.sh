@@ -130,6 +130,7 @@ profile=$(sed -n 's/^\[profile \(role[^]]*\)\]$/\1/p' "$work/big/config" | tail 
 
 echo
 echo "== summary (CPU time, medians of one run; ratios within the same run)"
+! $quick || echo "   (--quick: rolectl's debug build and $runs runs; these numbers say nothing)"
 "$python" - "$work/export.json" "$work/lint.json" "$scan" <<'PY'
 import json, sys
 export, lint = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
