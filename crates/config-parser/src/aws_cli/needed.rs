@@ -14,15 +14,27 @@ use crate::merge::{merge, Parsed};
 use crate::model::{FileKind, Location};
 use crate::parse::{ParsedFile, SectionKind};
 
-/// One header found by the scan.
-struct Found<'a> {
-    target: Target<'a>,
-    /// [`name_hash`] of the section it names (0 for others): comparing it
-    /// first keeps the search for a name from comparing thousands of texts.
+/// One header found by the scan: small (a config may have thousands), so
+/// the name it gives a section is worked out again where the hash matches.
+struct Found {
+    /// [`name_hash`] of the section it names: comparing it first keeps the
+    /// search for a name from comparing thousands of texts.
     hash: u64,
     /// Where its line starts in the text, and its line number.
     start: usize,
     line: u32,
+    /// What it is: a section ([`Target::Kept`]), `[DEFAULT]` or neither.
+    kept: bool,
+    defaults: bool,
+}
+
+/// What the header `raw_header` (the text inside the brackets) is in `file`.
+fn target_of(raw_header: &str, file: FileKind) -> Target<'_> {
+    match file {
+        FileKind::Config => config_target(raw_header),
+        FileKind::Credentials if raw_header == "DEFAULT" => Target::Defaults,
+        FileKind::Credentials => Target::Kept(SectionKind::Profile, Cow::Borrowed(raw_header)),
+    }
 }
 
 /// A hash of a section's kind and name, eight bytes at a time (names of
@@ -47,8 +59,15 @@ struct Scanned<'a> {
     file: FileKind,
     text: &'a str,
     bom: bool,
-    headers: Vec<Found<'a>>,
+    headers: Vec<Found>,
     selected: Vec<bool>,
+}
+
+/// The text inside the brackets of the header line that starts at `start`.
+fn header_at(text: &str, start: usize) -> &str {
+    let rest = &text[start..];
+    let end = memchr::memchr2(b'\n', b'\r', rest.as_bytes()).unwrap_or(rest.len());
+    header_text(py_strip(&rest[..end])).unwrap_or_default()
 }
 
 impl Scanned<'_> {
@@ -56,10 +75,11 @@ impl Scanned<'_> {
     fn select(&mut self, kind: SectionKind, name: &str) {
         let hash = name_hash(kind, name);
         for (found, selected) in self.headers.iter().zip(&mut self.selected) {
-            if found.hash == hash
-                && matches!(&found.target, Target::Kept(k, n) if *k == kind && n == name)
-            {
-                *selected = true;
+            if found.kept && found.hash == hash {
+                let target = target_of(header_at(self.text, found.start), self.file);
+                if matches!(&target, Target::Kept(k, n) if *k == kind && n == name) {
+                    *selected = true;
+                }
             }
         }
     }
@@ -184,10 +204,7 @@ fn scan(text: &str, file: FileKind) -> Result<Scanned<'_>, ParseError> {
     }
     // `[DEFAULT]` gives keys to every section: always read.
     let headers = scanner.headers;
-    let selected = headers
-        .iter()
-        .map(|h| h.target == Target::Defaults)
-        .collect();
+    let selected = headers.iter().map(|h| h.defaults).collect();
     Ok(Scanned {
         file,
         text,
@@ -201,7 +218,7 @@ fn scan(text: &str, file: FileKind) -> Result<Scanned<'_>, ParseError> {
 struct Scanner<'a> {
     file: FileKind,
     text: &'a str,
-    headers: Vec<Found<'a>>,
+    headers: Vec<Found>,
     /// The open value's text on its first line (whether it is empty, so
     /// opens sub-properties, is looked at only when a line continues it).
     open: Option<&'a str>,
@@ -273,23 +290,18 @@ impl<'a> Scanner<'a> {
         self.indent_level = indent;
         self.open = None;
         if let Some(raw_header) = header_text(stripped) {
-            let target = match self.file {
-                FileKind::Config => config_target(raw_header),
-                FileKind::Credentials if raw_header == "DEFAULT" => Target::Defaults,
-                FileKind::Credentials => {
-                    Target::Kept(SectionKind::Profile, Cow::Borrowed(raw_header))
-                }
-            };
+            let target = target_of(raw_header, self.file);
             let hash = match &target {
                 Target::Kept(kind, name) => name_hash(*kind, name),
                 _ => 0,
             };
             debug_assert_eq!(raw.as_ptr() as usize - self.text.as_ptr() as usize, start);
             self.headers.push(Found {
-                target,
                 hash,
                 start,
                 line: number,
+                kept: matches!(target, Target::Kept(..)),
+                defaults: target == Target::Defaults,
             });
             return Ok(());
         }
