@@ -27,11 +27,15 @@ python=$PWD/.venv/bin/python
 scripts/setup.sh venv
 if $quick; then
   runs=${BENCH_RUNS:-2}
-  cargo build -q -p rolectl-cli -p rolectl-config-parser --bin rolectl --example gen_config
+  cargo build -q -p rolectl-cli
+  cargo build -q -p rolectl-config-parser --example gen_config
   rolectl=$target/debug/rolectl gen_config=$target/debug/examples/gen_config
 else
   runs=${BENCH_RUNS:-30}
-  cargo build -q --release -p rolectl-cli -p rolectl-config-parser --bin rolectl --example gen_config
+  # Apart: built with the example, rolectl would get the features its
+  # dev-dependencies turn on, and be another binary than `cargo install` makes.
+  cargo build -q --release -p rolectl-cli
+  cargo build -q --release -p rolectl-config-parser --example gen_config
   rolectl=$target/release/rolectl gen_config=$target/release/examples/gen_config
 fi
 # ROLECTL_BENCH_BIN: another build of rolectl to time (an earlier commit's).
