@@ -44,9 +44,10 @@ rolectl=${ROLECTL_BENCH_BIN:-$rolectl}
 work=$(mktemp -d)
 export ROLECTL_PEERS_DIR=$work/peers
 trap 'scripts/peers.sh stop; rm -rf "$work"' EXIT
-# Every program timed runs from the same file system: started from the
-# checkout's (another mount here), the same binary took 20 more page faults
-# and 0.2 ms more.
+# Every program timed starts from the same directory: started from the
+# checkout, the same binary took 20 more page faults and 0.2 ms more on the
+# machine this was written on (against a copy in the temporary directory,
+# where the hello-world is built).
 cp "$rolectl" "$work/rolectl"
 rolectl=$work/rolectl
 eval "$(scripts/peers.sh start)"
