@@ -1,8 +1,12 @@
 """Times whole commands side by side in one run: each command is started
 N times in turn (interleaved, so that machine noise hits both alike) and
-the median wall time of each is printed with the ratio.
+the median wall time and the median CPU time (user + system, from the
+child's rusage: what `perf stat` calls task-clock) of each are printed with
+the ratio to the first.
 
-usage: bench_commands.py RUNS NAME=CMD... (CMD is a shell-free argv in JSON)
+usage: bench_commands.py [--json FILE] RUNS NAME=CMD...
+  (CMD is a shell-free argv in JSON; --json also writes the medians there,
+  in seconds, for scripts/bench.sh's summary)
 """
 import json
 import os
@@ -19,39 +23,54 @@ def run_once(argv, env):
                (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
     start = time.perf_counter()
     pid = os.posix_spawnp(argv[0], argv, env, file_actions=actions)
-    _, status = os.waitpid(pid, 0)
+    _, status, usage = os.wait4(pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         err = subprocess.run(argv, env=env, capture_output=True).stderr.decode()
         sys.exit(f"bench: {argv[0]} failed: {err[-500:]}")
-    return elapsed
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_minflt
 
 
 def main():
-    runs = int(sys.argv[1])
+    args = sys.argv[1:]
+    json_path = None
+    if args[0] == "--json":
+        json_path, args = args[1], args[2:]
+    runs = int(args[0])
     cases = []
-    for spec in sys.argv[2:]:
+    for spec in args[1:]:
         name, argv = spec.split("=", 1)
         cases.append((name, json.loads(argv)))
     env = dict(os.environ)
     for _, argv in cases:  # warm caches, page cache and the cache files
         run_once(argv, env)
-    times = {name: [] for name, _ in cases}
+    samples = {name: [] for name, _ in cases}
     for _ in range(runs):
         for name, argv in cases:
-            times[name].append(run_once(argv, env))
+            samples[name].append(run_once(argv, env))
     # What starting any program costs this harness: the floor under every
     # median above it.
-    floor = statistics.median(run_once(["/bin/true"], env) for _ in range(runs))
-    medians = {name: statistics.median(t) for name, t in times.items()}
+    floor = [run_once(["/bin/true"], env) for _ in range(runs)]
+    samples["(starting /bin/true, the floor)"] = floor
+
+    def medians(s):
+        return {"wall": statistics.median(x[0] for x in s),
+                "cpu": statistics.median(x[1] for x in s),
+                "faults": statistics.median(x[2] for x in s)}
+
+    result = {name: medians(s) for name, s in samples.items()}
     first = cases[0][0]
-    for name, _ in cases:
-        m = medians[name]
-        line = f"  {name:<44} median {m * 1e3:9.2f} ms  (min {min(times[name]) * 1e3:.2f} ms, {runs} runs)"
-        if name != first:
-            line += f"  -> rolectl is {m / medians[first]:.0f}x faster"
+    for name, m in result.items():
+        line = (f"  {name:<44} median {m['wall'] * 1e3:8.2f} ms wall, {m['cpu'] * 1e3:8.2f} ms CPU,"
+                f" {m['faults']:6.0f} page faults ({runs} runs)")
+        if name not in (first, "(starting /bin/true, the floor)"):
+            ratio = m["cpu"] / result[first]["cpu"]
+            line += (f"  -> rolectl is {ratio:.0f}x faster (CPU)" if ratio >= 2
+                     else f"  -> the first takes {1 / ratio:.2f}x its CPU")
         print(line)
-    print(f"  {'(starting /bin/true, the floor)':<44} median {floor * 1e3:9.2f} ms")
+    if json_path:
+        with open(json_path, "w") as f:
+            json.dump(result, f)
 
 
 if __name__ == "__main__":

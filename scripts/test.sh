@@ -2,8 +2,9 @@
 # Runs every test of the workspace: installs what is missing, checks format
 # and lints, starts the local peers on 127.0.0.1, runs the tests, builds and
 # checks the release artefacts (scripts/release.sh), runs the end-to-end
-# tests (the Windows build under Wine among them), builds and runs the fuzz
-# targets for a short while, and stops the peers.
+# tests (the Windows build under Wine among them), checks that
+# scripts/bench.sh runs (its short mode: not its numbers), builds and runs
+# the fuzz targets for a short while, and stops the peers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,6 +53,9 @@ say "end-to-end tests (tests/e2e: rolectl against moto, the AWS CLI, boto3 and l
 cargo build -p rolectl-cli
 cargo build -p rolectl-config-parser --example aws_cli_view
 .venv/bin/python -m pytest tests/e2e -q
+
+say "scripts/bench.sh --quick (that the benchmark runs; its numbers are not checked)"
+scripts/bench.sh --quick
 
 say "fuzzing each target for ${FUZZ_SECONDS}s"
 # A failing or empty `fuzz list` would run the loop zero times and still end

@@ -6,6 +6,9 @@
 //! the AWS CLI's reading (`aws_cli::parse_files`), which rolectl resolves
 //! from; the others the cross-SDK reading. `aws_cli/needed_for_one_chain`
 //! reads only what resolving `role-09999` needs (a chain of ten roles).
+//! `sso_profiles/...` reads one role profile after 3,000 SSO profiles (an
+//! organisation's generated config) lazily, beside a count of its lines
+//! (the floor of any reading of it).
 
 #[path = "../examples/gen_config/generate.rs"]
 mod generate;
@@ -74,6 +77,29 @@ fn parse(c: &mut Criterion) {
         b.iter_with_large_drop(|| {
             aws_cli::parse_file(black_box(&config), FileKind::Config).expect("parses")
         })
+    });
+    group.finish();
+
+    let sso = format!(
+        "{}[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/deploy\nsource_profile = base\n",
+        generate::sso_profiles()
+    );
+    let mut group = c.benchmark_group("sso_profiles");
+    group.throughput(Throughput::BytesDecimal(sso.len() as u64));
+    group.bench_function("aws_cli/needed_for_one_role", |b| {
+        b.iter_with_large_drop(|| {
+            let parsed = aws_cli::parse_files_for(
+                Some(black_box(&sso)),
+                Some(black_box(&credentials)),
+                "deploy",
+            )
+            .expect("the generated files parse");
+            assert_eq!(parsed.profiles.profiles.len(), 2);
+            parsed
+        })
+    });
+    group.bench_function("line_count", |b| {
+        b.iter(|| memchr::memchr_iter(b'\n', black_box(sso.as_bytes())).count())
     });
     group.finish();
 }

@@ -1,7 +1,9 @@
 //! The benchmark's input: a config file with 10,000 role profiles (role_arn,
 //! source_profile, region, mfa_serial on half, an `s3` sub-property block
-//! on a quarter) and a credentials file, about 1.5 MB together. Deterministic,
-//! so that every run and every tool measures the same bytes.
+//! on a quarter) and a credentials file, about 1.5 MB together; and an
+//! organisation's SSO profiles (3,000, about 0.45 MB) as a tool such as
+//! `aws-sso-util` writes them. Deterministic, so that every run and every
+//! tool measures the same bytes.
 
 use std::fmt::Write as _;
 
@@ -58,6 +60,27 @@ pub fn credentials() -> String {
         let _ = write!(
             out,
             "[user-{i:03}]\naws_access_key_id = AKIDEXAMPLE{i:09}\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLE{i:03}\n\n"
+        );
+    }
+    out
+}
+
+pub const SSO_PROFILES: usize = 3_000;
+
+/// 3,000 profiles of one `[sso-session]`: 1,000 accounts with three roles
+/// each. A role profile appended after them is what a run resolves.
+pub fn sso_profiles() -> String {
+    const ROLES: [&str; 3] = ["AdministratorAccess", "ReadOnlyAccess", "PowerUserAccess"];
+    let mut out = String::with_capacity(SSO_PROFILES * 160);
+    out.push_str("[sso-session org]\nsso_start_url = https://d-0000000000.awsapps.com/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n\n");
+    for i in 0..SSO_PROFILES {
+        let account = 100_000_000_000u64 + (i as u64 / 3) * 7919;
+        let role = ROLES[i % 3];
+        let _ = write!(
+            out,
+            "[profile team-{:04}.{role}]\nsso_session = org\nsso_account_id = {account}\nsso_role_name = {role}\nregion = {}\noutput = json\n\n",
+            i / 3,
+            REGIONS[i % REGIONS.len()]
         );
     }
     out

@@ -1,5 +1,6 @@
-//! Writes the benchmark's generated `config` and `credentials` files into a
-//! directory, so that other tools (botocore) can be timed on the same bytes.
+//! Writes the benchmark's generated `config`, `credentials` and
+//! `sso-profiles` files into a directory, so that other tools (botocore,
+//! scripts/bench.sh) can be timed on the same bytes.
 //!
 //! `cargo run -p rolectl-config-parser --example gen_config -- DIR`
 
@@ -15,6 +16,7 @@ fn main() {
     for (name, text) in [
         ("config", generate::config()),
         ("credentials", generate::credentials()),
+        ("sso-profiles", generate::sso_profiles()),
     ] {
         let path = dir.join(name);
         if let Err(err) = std::fs::write(&path, text) {

@@ -258,7 +258,17 @@ fn config_target(raw: &str) -> Target<'_> {
     } else {
         return Target::Ignored;
     };
-    // Most headers need no quoting rules: blanks split them.
+    // Nearly every header: the prefix, one space and a plain name.
+    if let Some(name) = raw
+        .strip_prefix(kind_prefix(kind))
+        .and_then(|r| r.strip_prefix(' '))
+    {
+        let plain = |b: &u8| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'\\');
+        if !name.is_empty() && name.bytes().all(|b| plain(&b)) {
+            return Target::Kept(kind, Cow::Borrowed(name));
+        }
+    }
+    // Most others need no quoting rules: blanks split them.
     if !raw.bytes().any(|b| matches!(b, b'"' | b'\'' | b'\\')) {
         let blank = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
         let mut words = raw.split(blank).filter(|w| !w.is_empty());

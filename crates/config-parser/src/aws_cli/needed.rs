@@ -7,32 +7,50 @@
 use std::borrow::Cow;
 
 use super::{
-    config_target, header_text, indent_of, is_splitlines_break, py_lines, py_strip, Reader, Target,
-    BOM,
+    config_target, header_text, indent_of, is_splitlines_break, py_strip, Reader, Target, BOM,
 };
 use crate::error::{LineKind, ParseError};
 use crate::merge::{merge, Parsed};
 use crate::model::{FileKind, Location};
 use crate::parse::{ParsedFile, SectionKind};
 
-/// One header found by the scan.
-struct Found<'a> {
-    target: Target<'a>,
-    /// [`name_hash`] of the section it names (0 for others): comparing it
-    /// first keeps the search for a name from comparing thousands of texts.
+/// One header found by the scan: small (a config may have thousands), so
+/// the name it gives a section is worked out again where the hash matches.
+struct Found {
+    /// [`name_hash`] of the section it names: comparing it first keeps the
+    /// search for a name from comparing thousands of texts.
     hash: u64,
     /// Where its line starts in the text, and its line number.
     start: usize,
     line: u32,
+    /// What it is: a section ([`Target::Kept`]), `[DEFAULT]` or neither.
+    kept: bool,
+    defaults: bool,
 }
 
-/// FNV-1a of a section's kind and name.
-fn name_hash(kind: SectionKind, name: &str) -> u64 {
-    let mut hash = 0xcbf2_9ce4_8422_2325u64 ^ kind as u64;
-    for b in name.bytes() {
-        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+/// What the header `raw_header` (the text inside the brackets) is in `file`.
+fn target_of(raw_header: &str, file: FileKind) -> Target<'_> {
+    match file {
+        FileKind::Config => config_target(raw_header),
+        FileKind::Credentials if raw_header == "DEFAULT" => Target::Defaults,
+        FileKind::Credentials => Target::Kept(SectionKind::Profile, Cow::Borrowed(raw_header)),
     }
-    hash
+}
+
+/// A hash of a section's kind and name, eight bytes at a time (names of
+/// generated profiles are long and alike but for a few bytes).
+fn name_hash(kind: SectionKind, name: &str) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mix = |hash: u64, word: u64| (hash.rotate_left(5) ^ word).wrapping_mul(K);
+    let mut hash = mix(kind as u64, name.len() as u64);
+    let mut chunks = name.as_bytes().chunks_exact(8);
+    for chunk in &mut chunks {
+        let word: [u8; 8] = chunk.try_into().unwrap_or_default();
+        hash = mix(hash, u64::from_le_bytes(word));
+    }
+    let mut last = [0u8; 8];
+    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    mix(hash, u64::from_le_bytes(last))
 }
 
 /// One file: its text (without a byte order mark), its headers and which
@@ -41,8 +59,15 @@ struct Scanned<'a> {
     file: FileKind,
     text: &'a str,
     bom: bool,
-    headers: Vec<Found<'a>>,
+    headers: Vec<Found>,
     selected: Vec<bool>,
+}
+
+/// The text inside the brackets of the header line that starts at `start`.
+fn header_at(text: &str, start: usize) -> &str {
+    let rest = &text[start..];
+    let end = memchr::memchr2(b'\n', b'\r', rest.as_bytes()).unwrap_or(rest.len());
+    header_text(py_strip(&rest[..end])).unwrap_or_default()
 }
 
 impl Scanned<'_> {
@@ -50,10 +75,11 @@ impl Scanned<'_> {
     fn select(&mut self, kind: SectionKind, name: &str) {
         let hash = name_hash(kind, name);
         for (found, selected) in self.headers.iter().zip(&mut self.selected) {
-            if found.hash == hash
-                && matches!(&found.target, Target::Kept(k, n) if *k == kind && n == name)
-            {
-                *selected = true;
+            if found.kept && found.hash == hash {
+                let target = target_of(header_at(self.text, found.start), self.file);
+                if matches!(&target, Target::Kept(k, n) if *k == kind && n == name) {
+                    *selected = true;
+                }
             }
         }
     }
@@ -149,26 +175,105 @@ fn scan(text: &str, file: FileKind) -> Result<Scanned<'_>, ParseError> {
         Some(rest) => (rest, true),
         None => (text, false),
     };
-    let location = |line: u32, column: usize| Location {
+    let bytes = text.as_bytes();
+    let mut scanner = Scanner {
         file,
-        line,
-        column: u32::try_from(column).unwrap_or(u32::MAX),
+        text,
+        headers: Vec::new(),
+        open: None,
+        indent_level: 0,
+        start: 0,
+        number: 0,
     };
-    let mut headers = Vec::new();
-    // The open value: whether its first line is empty (sub-properties).
-    let mut open: Option<bool> = None;
-    let mut indent_level = 0;
-    let mut number = 0u32;
-    for raw in py_lines(text) {
-        number = number.saturating_add(1);
+    // Without a `\r` (nearly every file) a line ends only at `\n`: one
+    // needle for memchr instead of two.
+    if memchr::memchr(b'\r', bytes).is_none() {
+        for end in memchr::memchr_iter(b'\n', bytes) {
+            scanner.line_to(end)?;
+        }
+    } else {
+        for end in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            // The `\n` of a `\r\n` ended the line already.
+            if end >= scanner.start {
+                scanner.line_to(end)?;
+            }
+        }
+    }
+    if scanner.start < bytes.len() {
+        scanner.line_to(bytes.len())?;
+    }
+    // `[DEFAULT]` gives keys to every section: always read.
+    let headers = scanner.headers;
+    let selected = headers.iter().map(|h| h.defaults).collect();
+    Ok(Scanned {
+        file,
+        text,
+        bom,
+        headers,
+        selected,
+    })
+}
+
+/// The state of [`scan`] between lines.
+struct Scanner<'a> {
+    file: FileKind,
+    text: &'a str,
+    headers: Vec<Found>,
+    /// The open value's text on its first line (whether it is empty, so
+    /// opens sub-properties, is looked at only when a line continues it).
+    open: Option<&'a str>,
+    indent_level: usize,
+    /// Where the next line starts, and the last line's number.
+    start: usize,
+    number: u32,
+}
+
+impl<'a> Scanner<'a> {
+    /// Reads the next line, which ends at byte `end`.
+    fn line_to(&mut self, end: usize) -> Result<(), ParseError> {
+        self.number = self.number.saturating_add(1);
+        let (text, start) = (self.text, self.start);
+        self.line(&text[start..end], start, self.number)?;
+        let bytes = text.as_bytes();
+        // `\r\n` is one line end.
+        self.start = if bytes.get(end) == Some(&b'\r') && bytes.get(end + 1) == Some(&b'\n') {
+            end + 2
+        } else {
+            end + 1
+        };
+        Ok(())
+    }
+
+    /// Any line, `raw`, starting at byte `start` of the text.
+    fn line(&mut self, raw: &'a str, start: usize, number: u32) -> Result<(), ParseError> {
+        // The usual line, `key = value` at the start of the line under a
+        // header, needs one look for its delimiter: it is not indented, so
+        // continues no value, and is no header or comment.
+        let first = raw.as_bytes().first().copied().unwrap_or(b' ');
+        if !self.headers.is_empty()
+            && first.is_ascii()
+            && !super::is_ascii_py_space(first)
+            && !matches!(first, b'#' | b';' | b'[' | b'=' | b':')
+        {
+            if let Some(i) = memchr::memchr2(b'=', b':', raw.as_bytes()) {
+                self.indent_level = 0;
+                self.open = Some(&raw[i + 1..]);
+                return Ok(());
+            }
+        }
+        let location = |line: u32, column: usize| Location {
+            file: self.file,
+            line,
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+        };
         let stripped = py_strip(raw);
         if stripped.is_empty() || stripped.starts_with(['#', ';']) {
-            continue;
+            return Ok(());
         }
         let indent = indent_of(raw, stripped);
-        if let Some(nested) = open {
-            if indent > indent_level {
-                if nested {
+        if let Some(value) = self.open {
+            if indent > self.indent_level {
+                if py_strip(value).is_empty() {
                     for piece in stripped.split(is_splitlines_break) {
                         let piece = py_strip(piece);
                         if !piece.is_empty() && !piece.contains('=') {
@@ -179,33 +284,29 @@ fn scan(text: &str, file: FileKind) -> Result<Scanned<'_>, ParseError> {
                         }
                     }
                 }
-                continue;
+                return Ok(());
             }
         }
-        indent_level = indent;
-        open = None;
+        self.indent_level = indent;
+        self.open = None;
         if let Some(raw_header) = header_text(stripped) {
-            let target = match file {
-                FileKind::Config => config_target(raw_header),
-                FileKind::Credentials if raw_header == "DEFAULT" => Target::Defaults,
-                FileKind::Credentials => {
-                    Target::Kept(SectionKind::Profile, Cow::Borrowed(raw_header))
-                }
-            };
+            let target = target_of(raw_header, self.file);
             let hash = match &target {
                 Target::Kept(kind, name) => name_hash(*kind, name),
                 _ => 0,
             };
-            headers.push(Found {
-                target,
+            debug_assert_eq!(raw.as_ptr() as usize - self.text.as_ptr() as usize, start);
+            self.headers.push(Found {
                 hash,
-                start: raw.as_ptr() as usize - text.as_ptr() as usize,
+                start,
                 line: number,
+                kept: matches!(target, Target::Kept(..)),
+                defaults: target == Target::Defaults,
             });
-            continue;
+            return Ok(());
         }
         let at = location(number, indent + 1);
-        if headers.is_empty() {
+        if self.headers.is_empty() {
             return Err(ParseError::ExpectedProfile { location: at });
         }
         let Some(delimiter) = stripped.bytes().position(|b| b == b'=' || b == b':') else {
@@ -227,18 +328,7 @@ fn scan(text: &str, file: FileKind) -> Result<Scanned<'_>, ParseError> {
                 kind: LineKind::Property,
             });
         }
-        open = Some(py_strip(&stripped[delimiter + 1..]).is_empty());
+        self.open = Some(&stripped[delimiter + 1..]);
+        Ok(())
     }
-    // `[DEFAULT]` gives keys to every section: always read.
-    let selected = headers
-        .iter()
-        .map(|h| h.target == Target::Defaults)
-        .collect();
-    Ok(Scanned {
-        file,
-        text,
-        bom,
-        headers,
-        selected,
-    })
 }
