@@ -11,6 +11,7 @@ use base64::Engine;
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
 use p256::pkcs8::DecodePrivateKey;
+use rolectl_sigv4::encoding::encode_query_component;
 use rolectl_sigv4::Secret;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -277,19 +278,6 @@ pub fn pkce_challenge(verifier: &Secret) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.expose().as_bytes()))
 }
 
-/// Percent-encodes as botocore's `percent_encode` (RFC 3986 unreserved kept).
-fn percent_encode(value: &str) -> String {
-    let mut out = String::new();
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// The browser's URL, `<base>/v1/authorize?...`, with the CLI's parameters
 /// in its order (`code_challenge_method` is `SHA-256`, the challenge last).
 pub fn authorize_url(
@@ -311,7 +299,14 @@ pub fn authorize_url(
     }
     let query: Vec<String> = pairs
         .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+        .map(|(k, v)| {
+            // botocore's `percent_encode`: RFC 3986's unreserved kept, as SigV4's.
+            format!(
+                "{}={}",
+                encode_query_component(k),
+                encode_query_component(v)
+            )
+        })
         .collect();
     format!(
         "{}/v1/authorize?{}&code_challenge={code_challenge}",

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use rolectl_sigv4::encoding::encode_query_component;
 use rolectl_sigv4::Secret;
 use sha2::Sha256;
 
@@ -488,19 +489,6 @@ async fn device_flow(
     Ok((client, token))
 }
 
-/// RFC 3986 unreserved characters kept, everything else percent-encoded.
-fn encode(value: &str) -> String {
-    let mut out = String::new();
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 fn random_b64url(len: usize) -> Result<String, CliError> {
     let mut bytes = vec![0u8; len];
     getrandom::fill(&mut bytes).map_err(|e| {
@@ -535,11 +523,11 @@ async fn auth_code_flow(
     let authorize = format!(
         "{}/authorize?response_type=code&client_id={}&redirect_uri={}&state={}&code_challenge_method=S256&scopes={}&code_challenge={}",
         url.trim_end_matches('/'),
-        encode(&client.client_id),
-        encode(&redirect_uri),
-        encode(&state),
-        encode(&target.scopes.join(" ")),
-        encode(&challenge)
+        encode_query_component(&client.client_id),
+        encode_query_component(&redirect_uri),
+        encode_query_component(&state),
+        encode_query_component(&target.scopes.join(" ")),
+        encode_query_component(&challenge)
     );
     if no_browser || crate::commands::console::open_url(&authorize).is_err() {
         eprintln!(
