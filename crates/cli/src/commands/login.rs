@@ -161,14 +161,7 @@ pub fn run(ctx: &Context, remote: bool, no_browser: bool) -> Result<(), CliError
             }
             (CLIENT_ID_CROSS_DEVICE, code, redirect)
         } else {
-            let io = |e: std::io::Error| {
-                CliError::resolve(format!("The login's loopback listener failed: {e}."))
-            };
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .map_err(io)?;
-            let port = listener.local_addr().map_err(io)?.port();
-            let redirect = format!("http://127.0.0.1:{port}/oauth/callback");
+            let (listener, redirect) = crate::commands::sso::loopback_listener().await?;
             let url = authorize_url(
                 &base,
                 CLIENT_ID_SAME_DEVICE,

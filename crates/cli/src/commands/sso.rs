@@ -11,13 +11,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rolectl_sigv4::encoding::encode_query_component;
 use rolectl_sigv4::Secret;
-use sha2::Sha256;
 
 use rolectl_resolver::sso::{
     login_token_text, oidc_url, portal_url, registration_cache_key, registration_text,
     CachedRegistration, SsoToken, TOKEN_REFRESH_WINDOW,
 };
-use rolectl_sts_client::{NewToken, Registration, SsoError, SsoOperation, SsoOutput};
+use rolectl_sts_client::{
+    pkce_challenge, NewToken, Registration, SsoError, SsoOperation, SsoOutput,
+};
 use sha1::{Digest, Sha1};
 use time::OffsetDateTime;
 
@@ -508,17 +509,10 @@ async fn auth_code_flow(
     no_browser: bool,
     now: OffsetDateTime,
 ) -> Result<(Registration, NewToken), CliError> {
-    let io = |e: std::io::Error| {
-        CliError::resolve(format!("The login's loopback listener failed: {e}."))
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(io)?;
-    let port = listener.local_addr().map_err(io)?.port();
-    let redirect_uri = format!("http://127.0.0.1:{port}/oauth/callback");
+    let (listener, redirect_uri) = loopback_listener().await?;
     let client = register(sso, registrations, target, url, true, now).await?;
     let verifier = random_b64url(32)?;
-    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    let challenge = pkce_challenge(&Secret::new(verifier.as_str()));
     let state = random_b64url(16)?;
     let authorize = format!(
         "{}/authorize?response_type=code&client_id={}&redirect_uri={}&state={}&code_challenge_method=S256&scopes={}&code_challenge={}",
@@ -572,6 +566,19 @@ async fn auth_code_flow(
 /// Waits for the browser's `GET /oauth/callback?code=..&state=..` on the
 /// loopback listener; other requests (a favicon) get a 404. The state must
 /// be the one sent; `again` is the command an error says to run again.
+/// A listener on a free loopback port and the redirect URI that reaches
+/// it (RFC 8252), for the browser's callback of a login.
+pub(crate) async fn loopback_listener() -> Result<(tokio::net::TcpListener, String), CliError> {
+    let io = |e: std::io::Error| {
+        CliError::resolve(format!("The login's loopback listener failed: {e}."))
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(io)?;
+    let port = listener.local_addr().map_err(io)?.port();
+    Ok((listener, format!("http://127.0.0.1:{port}/oauth/callback")))
+}
+
 pub(crate) async fn callback(
     listener: &tokio::net::TcpListener,
     state: &str,
